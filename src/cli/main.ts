@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createCredentialService } from '../access/index.js';
+import { buildApp } from '../app.js';
+import { ConfigError, loadConfig, settings } from '../config.js';
+import { AppError } from '../errors.js';
+import { createStore } from '../store/index.js';
+
+const help = `cadet: e-learning runtime and Learning Record Store
+
+Usage:
+  cadet serve [options]                      serve the platform (HTTP API, xAPI LRS at /xapi, docs at /docs)
+  cadet credentials add --name NAME [--scope SCOPE]... [--json]
+                                             make an LRS credential; prints its key and secret once
+  cadet credentials list [--json]            list credentials (never their secrets)
+  cadet credentials revoke KEY               revoke a credential at once
+  cadet --help                               this text
+
+Scopes: statements/write, statements/read, statements/read/mine, state, define, profile, all/read, all
+        (default: statements/write statements/read/mine, as xAPI implies when none is asked for)
+
+Options (each also an environment variable; flags win):
+${settings.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(20)} default ${s.fallback}`).join('\n')}
+
+Every command works on the same DATA_DIR while a server is running on it.
+`;
+
+const configOptions = Object.fromEntries(settings.map((s) => [s.flag, { type: 'string' as const }]));
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...configOptions,
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      name: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+    },
+  });
+}
+
+async function serve(flags: Record<string, string | undefined>): Promise<void> {
+  const config = loadConfig(flags);
+  const store = createStore(config);
+  const app = await buildApp({ config, store });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) {
+      app.log.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    closing = true;
+    app.log.info(`${signal}: finishing in-flight requests, then closing the store`);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info(`cadet serving at ${address} (public URL ${config.publicUrl}, data in ${config.dataDir})`);
+}
+
+async function credentials(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<number> {
+  const flags = values as Record<string, string | undefined>;
+  const config = loadConfig(flags);
+  const store = createStore(config);
+  const service = createCredentialService({ credentials: store.credentials, publicUrl: config.publicUrl });
+  try {
+    const [action, key] = positionals;
+    if (action === 'add') {
+      if (!values.name) throw new UsageError('credentials add needs --name NAME');
+      const issued = await service.issue(values.name, values.scope ?? []);
+      if (values.json) process.stdout.write(`${JSON.stringify({ key: issued.key, secret: issued.secret, name: issued.name, scopes: issued.scopes })}\n`);
+      else {
+        process.stdout.write(
+          `Credential "${issued.name}" (scopes: ${issued.scopes.join(' ')})\n  key:    ${issued.key}\n  secret: ${issued.secret}\n` +
+            'The secret is shown only now; store it safely. Use key and secret as HTTP Basic user name and password.\n',
+        );
+      }
+      return 0;
+    }
+    if (action === 'list') {
+      const all = await service.list();
+      const rows = all.map((c) => ({ key: c.key, name: c.name, scopes: c.scopes, created: new Date(c.createdMs).toISOString(), revoked: c.revokedMs === null ? null : new Date(c.revokedMs).toISOString() }));
+      if (values.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else if (rows.length === 0) process.stdout.write('No credentials yet. Make one with: cadet credentials add --name NAME\n');
+      else for (const r of rows) process.stdout.write(`${r.key}  ${r.name}  [${r.scopes.join(' ')}]  created ${r.created}${r.revoked ? `  REVOKED ${r.revoked}` : ''}\n`);
+      return 0;
+    }
+    if (action === 'revoke') {
+      if (!key) throw new UsageError('credentials revoke needs the KEY');
+      await service.revoke(key);
+      process.stdout.write(`Revoked ${key}\n`);
+      return 0;
+    }
+    throw new UsageError(`unknown credentials action "${action ?? ''}" (add, list, revoke)`);
+  } finally {
+    await store.close();
+  }
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`cadet: ${(error as Error).message}\nRun cadet --help for usage.\n`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help' || command === undefined) {
+    process.stdout.write(help);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    if (command === 'serve') {
+      await serve(values as Record<string, string | undefined>);
+      return -1; // keeps running
+    }
+    if (command === 'credentials') return await credentials(rest, values);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {
+      process.stderr.write(`cadet: ${error.message}\n${error instanceof UsageError ? 'Run cadet --help for usage.\n' : ''}`);
+      return error instanceof AppError ? 1 : 2;
+    }
+    throw error;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { getAjv } from './shared/json-schema.js';
+
+/** The validated, frozen configuration; its schema is `schemas/config.json`. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly store: 'sqlite';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly maxBodyBytes: number;
+  readonly statementPageSize: number;
+}
+
+interface Setting {
+  readonly key: keyof Config;
+  readonly env: string;
+  readonly flag: string;
+  readonly type: 'string' | 'integer';
+  readonly fallback: string;
+}
+
+/** Every setting, its environment variable and its command-line flag. README.md documents the same table. */
+export const settings: readonly Setting[] = [
+  { key: 'host', env: 'HOST', flag: 'host', type: 'string', fallback: '127.0.0.1' },
+  { key: 'port', env: 'PORT', flag: 'port', type: 'integer', fallback: '8080' },
+  { key: 'publicUrl', env: 'PUBLIC_URL', flag: 'public-url', type: 'string', fallback: 'http://localhost:8080' },
+  { key: 'dataDir', env: 'DATA_DIR', flag: 'data-dir', type: 'string', fallback: './data' },
+  { key: 'store', env: 'STORE', flag: 'store', type: 'string', fallback: 'sqlite' },
+  { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', type: 'string', fallback: 'info' },
+  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
+  { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
+];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Builds the configuration from flags (highest precedence), then environment variables,
+ * then defaults, and validates it against `schemas/config.json`.
+ * Throws `ConfigError` naming the variable and what is wrong with it.
+ */
+export function loadConfig(
+  flags: Readonly<Record<string, string | undefined>> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Config {
+  const raw: Record<string, unknown> = {};
+  for (const setting of settings) {
+    const given = flags[setting.flag] ?? env[setting.env];
+    const text = given === undefined || given === '' ? setting.fallback : given;
+    if (setting.type === 'integer') {
+      if (!/^-?\d+$/.test(text.trim())) {
+        throw new ConfigError(`${setting.env} (--${setting.flag}) must be an integer, got "${text}"`);
+      }
+      raw[setting.key] = Number(text.trim());
+    } else {
+      raw[setting.key] = text;
+    }
+  }
+  raw.publicUrl = String(raw.publicUrl).replace(/\/+$/, '');
+  raw.dataDir = path.resolve(String(raw.dataDir));
+  const validate = getAjv().getSchema('https://cadet.dev/schemas/config.json');
+  if (!validate) throw new Error('schemas/config.json is not loaded');
+  if (!validate(raw)) {
+    const error = validate.errors?.[0];
+    const key = error?.instancePath.slice(1) ?? '';
+    const setting = settings.find((s) => s.key === key);
+    const allowed = error?.params && 'allowedValues' in error.params ? `: one of ${(error.params.allowedValues as string[]).join(', ')}` : '';
+    const name = setting ? `${setting.env} (--${setting.flag})` : key || 'configuration';
+    throw new ConfigError(`${name} ${error?.message ?? 'is invalid'}${allowed}, got "${String(raw[key])}"`);
+  }
+  return Object.freeze(raw as unknown as Config);
+}

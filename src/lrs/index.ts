@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { CredentialService } from '../access/index.js';
+import { notFound } from '../errors.js';
+import type { StatementStore } from '../store/ports.js';
+import { registerStatementRoutes } from './statements/statement-routes.js';
+import { createStatementService } from './statements/statement-service.js';
+import {
+  answerPreflight,
+  applyAlternateSyntax,
+  checkVersionHeader,
+  registerFormParser,
+  setProtocolHeaders,
+  supportedVersions,
+} from './xapi-protocol.js';
+
+export interface LrsDeps {
+  readonly statements: StatementStore;
+  readonly credentials: Pick<CredentialService, 'authenticate'>;
+  readonly publicUrl: string;
+  readonly pageSize: number;
+  readonly now?: () => number;
+}
+
+/** The xAPI resources under `/xapi`: a service for internal callers and the Fastify plugin that serves it. */
+export function createLrs({ statements, credentials, publicUrl, pageSize, now }: LrsDeps) {
+  const basePath = new URL(publicUrl).pathname.replace(/\/+$/, '');
+  const statementService = createStatementService({
+    statements,
+    pageSize,
+    statementsPath: `${basePath}/xapi/statements`,
+    ...(now && { now }),
+  });
+
+  async function plugin(app: FastifyInstance): Promise<void> {
+    registerFormParser(app);
+    app.addHook('onRequest', async (_request, reply) => setProtocolHeaders(reply));
+    app.addHook('preValidation', async (request) => {
+      if (request.method === 'POST') applyAlternateSyntax(request);
+    });
+    app.addHook('preHandler', async (request) => {
+      if (request.method === 'OPTIONS' || request.routeOptions.url === '/xapi/about') return;
+      request.xapiVersion = checkVersionHeader(request);
+      request.principal = await credentials.authenticate(request.headers.authorization);
+    });
+
+    app.options('/*', { schema: { hide: true } }, async (_request, reply) => answerPreflight(reply));
+    app.get('/about', { schema: { tags: ['xAPI'], summary: 'Versions this LRS speaks (no credentials needed)' } }, async () => ({
+      version: [...supportedVersions],
+      extensions: {},
+    }));
+    registerStatementRoutes(app, statementService);
+    app.setNotFoundHandler(async (request) => {
+      throw notFound('xapi-resource-not-found', `no xAPI resource at ${request.method} ${request.url.split('?')[0]}`);
+    });
+  }
+
+  return { statements: statementService, plugin };
+}

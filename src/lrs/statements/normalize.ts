@@ -1,0 +1,49 @@
+import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
+import type { StatementRecord } from '../../store/ports.js';
+import { statementKeys } from './statement-keys.js';
+import type { Actor, Statement } from './statement-types.js';
+import { VOIDED_VERB } from './statement-types.js';
+
+export interface NormalizeContext {
+  /** When the LRS stores the batch (epoch ms); the same for every statement of a batch. */
+  readonly storedMs: number;
+  /** The authority the LRS records (xAPI 1.0.3 §2.4.9: set by the LRS from the credential). */
+  readonly authority: Actor;
+  readonly credentialId: string | null;
+  readonly newId: () => string;
+}
+
+/**
+ * The pure step between validation and storage: completes what the LRS owns (`id`, `stored`, `authority`,
+ * `version`, `timestamp`) and extracts everything the store indexes. No I/O; unit-tested without a database.
+ */
+export function normalizeStatement(input: Statement, context: NormalizeContext): StatementRecord {
+  const stored = new Date(context.storedMs).toISOString();
+  // The fingerprint covers what the client sent (xAPI 1.0.3 §2.2.1: a resent statement with the same id and
+  // content is accepted without change; different content is a conflict). Properties the LRS sets are left out.
+  const { stored: _ignoredStored, authority: _ignoredAuthority, ...sent } = input;
+  const id = input.id ?? context.newId();
+  const fingerprint = sha256Hex(canonicalJson({ ...sent, id, version: undefined }));
+  const statement: Statement = {
+    ...input,
+    id,
+    timestamp: input.timestamp ?? stored,
+    stored,
+    authority: context.authority,
+    version: input.version ?? '1.0.0',
+  };
+  const object = statement.object as { objectType?: string; id?: string };
+  const isReference = object.objectType === 'StatementRef';
+  return {
+    id,
+    body: JSON.stringify(statement),
+    storedMs: context.storedMs,
+    verbId: statement.verb.id,
+    registration: statement.context?.registration?.toLowerCase() ?? null,
+    refTarget: isReference ? (object.id as string) : null,
+    isVoiding: isReference && statement.verb.id === VOIDED_VERB,
+    credentialId: context.credentialId,
+    keys: statementKeys(statement),
+    fingerprint,
+  };
+}

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from './migrations.js';
+
+export type Sqlite = Database.Database;
+
+/**
+ * Opens (creating if needed) the database file, sets the pragmas and runs pending migrations.
+ * WAL with `synchronous=FULL`: a transaction acknowledged to a client is on disk (kill -9 and power loss safe),
+ * and the cost of that fsync is shared by every request in a group commit (see `WriteQueue`).
+ * Other processes (the `cadet` CLI) may open the same file while the server runs.
+ */
+export function openDatabase(file: string): Sqlite {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  migrate(db);
+  return db;
+}
+
+/** Applies every migration not yet recorded, each in its own transaction. Safe to run from several processes. */
+function migrate(db: Sqlite): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)');
+  for (const migration of migrations) {
+    const apply = db.transaction(() => {
+      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (done) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(migration.version, Date.now());
+    });
+    apply.immediate();
+  }
+}
+
+interface PendingWrite {
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The single writer. Writes queued during one event-loop turn run in one transaction, each inside its own
+ * savepoint: a write that throws is rolled back alone and its caller gets the error, the others commit
+ * together, so the fsync is paid once per turn instead of once per request.
+ */
+export class WriteQueue {
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  constructor(private readonly db: Sqlite) {}
+
+  /** Runs `work` (synchronous, using `db`) in the next group transaction; resolves after COMMIT. */
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        this.idle = new Promise((done) => (this.markIdle = done));
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Resolves once every queued write has been committed or rejected. */
+  drained(): Promise<void> {
+    return this.scheduled ? this.idle : Promise.resolve();
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const item of batch) {
+        this.db.exec('SAVEPOINT queued_write');
+        try {
+          const value = item.work();
+          this.db.exec('RELEASE queued_write');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          this.db.exec('ROLLBACK TO queued_write');
+          this.db.exec('RELEASE queued_write');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      this.markIdle();
+      return;
+    }
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index];
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+    this.markIdle();
+  }
+}

@@ -1,0 +1,42 @@
+/** Ordered, append-only schema migrations. Never edit one that has shipped: add the next. */
+export const migrations: ReadonlyArray<{ readonly version: number; readonly sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      -- seq: the time-ordered sequence that orders results and anchors 'more' cursors.
+      CREATE TABLE statements (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        stored_ms INTEGER NOT NULL,
+        verb_id TEXT NOT NULL,
+        registration TEXT,
+        ref_target TEXT,
+        is_voiding INTEGER NOT NULL,
+        voided INTEGER NOT NULL DEFAULT 0,
+        credential_id TEXT,
+        fingerprint TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX statements_stored ON statements (stored_ms, seq);
+      CREATE INDEX statements_ref_target ON statements (ref_target) WHERE ref_target IS NOT NULL;
+      CREATE INDEX statements_credential ON statements (credential_id, seq) WHERE credential_id IS NOT NULL;
+      -- One row per filter key a statement matches (own or inherited through StatementRefs):
+      -- agent, verb, activity, registration and their related_* forms. Serves every query parameter.
+      CREATE TABLE statement_keys (
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (key, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX statement_keys_seq ON statement_keys (seq);
+
+      CREATE TABLE credentials (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER
+      );
+    `,
+  },
+];

@@ -1,0 +1,167 @@
+import type { Statement as PreparedStatement } from 'better-sqlite3';
+import { conflict, invalid } from '../../errors.js';
+import type {
+  InsertOutcome,
+  StatementFilter,
+  StatementPage,
+  StatementRecord,
+  StatementStore,
+  StoredStatement,
+} from '../ports.js';
+import type { Sqlite, WriteQueue } from './database.js';
+
+interface StatementRow {
+  seq: number;
+  id: string;
+  body: string;
+  stored_ms: number;
+  voided: number;
+  is_voiding: number;
+  credential_id: string | null;
+  fingerprint: string;
+}
+
+const toStored = (row: StatementRow): StoredStatement => ({
+  sequence: row.seq,
+  id: row.id,
+  body: row.body,
+  storedMs: row.stored_ms,
+  voided: row.voided === 1,
+  isVoiding: row.is_voiding === 1,
+  credentialId: row.credential_id,
+});
+
+const columns = 's.seq, s.id, s.body, s.stored_ms, s.voided, s.is_voiding, s.credential_id, s.fingerprint';
+
+export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): StatementStore {
+  const sql = {
+    byId: db.prepare(`SELECT ${columns} FROM statements s WHERE s.id = ?`),
+    insert: db.prepare(
+      `INSERT INTO statements (id, stored_ms, verb_id, registration, ref_target, is_voiding, credential_id, fingerprint, body)
+       VALUES (@id, @storedMs, @verbId, @registration, @refTarget, @isVoiding, @credentialId, @fingerprint, @body)`,
+    ),
+    insertKey: db.prepare('INSERT OR IGNORE INTO statement_keys (key, seq) VALUES (?, ?)'),
+    // A target's keys, own and inherited, pass to the statement that targets it.
+    inheritKeys: db.prepare('INSERT OR IGNORE INTO statement_keys (key, seq) SELECT key, ? FROM statement_keys WHERE seq = ?'),
+    // Statements already stored that target this one (directly or through a chain) receive its keys.
+    passKeysToReferrers: db.prepare(`
+      WITH RECURSIVE referrers(seq, id) AS (
+        SELECT seq, id FROM statements WHERE ref_target = @id
+        UNION
+        SELECT s.seq, s.id FROM statements s JOIN referrers r ON s.ref_target = r.id
+      )
+      INSERT OR IGNORE INTO statement_keys (key, seq)
+      SELECT k.key, r.seq FROM referrers r JOIN statement_keys k ON k.seq = @seq`),
+    markVoided: db.prepare('UPDATE statements SET voided = 1 WHERE id = ? AND is_voiding = 0'),
+    markVoidedBySeq: db.prepare('UPDATE statements SET voided = 1 WHERE seq = ?'),
+    pendingVoider: db.prepare('SELECT 1 FROM statements WHERE ref_target = ? AND is_voiding = 1 LIMIT 1'),
+    latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
+    lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
+  };
+  const queryCache = new Map<string, PreparedStatement>();
+
+  function lastSequenceAtOrBefore(ms: number): number {
+    const row = sql.lastSeqAtOrBefore.get(ms) as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  function insertOne(record: StatementRecord, index: number): boolean {
+    const existing = sql.byId.get(record.id) as StatementRow | undefined;
+    if (existing) {
+      if (existing.fingerprint === record.fingerprint) return false;
+      throw conflict('statement-conflict', `statement ${record.id} is already stored with different content`, {
+        path: `/${index}`,
+        statementId: record.id,
+      });
+    }
+    if (record.isVoiding && record.refTarget) {
+      const target = sql.byId.get(record.refTarget) as StatementRow | undefined;
+      if (target?.is_voiding === 1) {
+        throw invalid('voiding-a-voiding-statement', `a voiding statement cannot target another voiding statement (${target.id})`, {
+          path: `/${index}/object/id`,
+        });
+      }
+    }
+    const seq = Number(
+      sql.insert.run({ ...record, isVoiding: record.isVoiding ? 1 : 0 }).lastInsertRowid,
+    );
+    for (const key of record.keys) sql.insertKey.run(key, seq);
+    if (record.refTarget) {
+      const target = sql.byId.get(record.refTarget) as StatementRow | undefined;
+      if (target) sql.inheritKeys.run(seq, target.seq);
+      if (record.isVoiding) sql.markVoided.run(record.refTarget);
+    }
+    if (!record.isVoiding && sql.pendingVoider.get(record.id)) {
+      sql.markVoidedBySeq.run(seq);
+    }
+    sql.passKeysToReferrers.run({ id: record.id, seq });
+    return true;
+  }
+
+  /** Builds (once per shape) the query for a filter: the first key drives the scan through its index. */
+  function prepareQuery(filter: StatementFilter): PreparedStatement {
+    const order = filter.ascending ? 'ASC' : 'DESC';
+    const driver = filter.keys.length > 0 ? 'k0.seq' : 's.seq';
+    const shape = [filter.keys.length, filter.credentialId !== undefined, filter.afterSequence !== undefined, order].join(':');
+    const cached = queryCache.get(shape);
+    if (cached) return cached;
+    const joins: string[] = [];
+    const where: string[] = [];
+    if (filter.keys.length > 0) {
+      // CROSS JOIN fixes the loop order: walk the first key's index in sequence order, probe the others.
+      joins.push('statement_keys k0');
+      for (let i = 1; i < filter.keys.length; i++) joins.push(`CROSS JOIN statement_keys k${i}`);
+      joins.push('CROSS JOIN statements s');
+      where.push('k0.key = @key0', 's.seq = k0.seq');
+      for (let i = 1; i < filter.keys.length; i++) where.push(`k${i}.key = @key${i}`, `k${i}.seq = k0.seq`);
+    } else {
+      joins.push('statements s');
+    }
+    where.push(`${driver} BETWEEN @low AND @high`, 's.voided = 0');
+    if (filter.credentialId !== undefined) where.push('s.credential_id = @credentialId');
+    const text = `SELECT ${columns} FROM ${joins.join(' ')} WHERE ${where.join(' AND ')} ORDER BY ${driver} ${order} LIMIT @limit`;
+    const prepared = db.prepare(text);
+    queryCache.set(shape, prepared);
+    return prepared;
+  }
+
+  return {
+    insert(records) {
+      return writes.run((): InsertOutcome => {
+        const inserted: string[] = [];
+        records.forEach((record, index) => {
+          if (insertOne(record, index)) inserted.push(record.id);
+        });
+        return { inserted };
+      });
+    },
+
+    async get(id) {
+      const row = sql.byId.get(id) as StatementRow | undefined;
+      return row ? toStored(row) : null;
+    },
+
+    async query(filter): Promise<StatementPage> {
+      // since/until become a sequence range: `stored` never decreases as `seq` grows (the LRS assigns both).
+      let low = 1;
+      let high = filter.throughSequence;
+      if (filter.sinceMs !== undefined) low = lastSequenceAtOrBefore(filter.sinceMs) + 1;
+      if (filter.untilMs !== undefined) high = Math.min(high, lastSequenceAtOrBefore(filter.untilMs));
+      if (filter.afterSequence !== undefined) {
+        if (filter.ascending) low = Math.max(low, filter.afterSequence + 1);
+        else high = Math.min(high, filter.afterSequence - 1);
+      }
+      if (low > high) return { statements: [], hasMore: false };
+      const params: Record<string, unknown> = { low, high, limit: filter.limit + 1 };
+      filter.keys.forEach((key, i) => (params[`key${i}`] = key));
+      if (filter.credentialId !== undefined) params.credentialId = filter.credentialId;
+      const rows = prepareQuery(filter).all(params) as StatementRow[];
+      const hasMore = rows.length > filter.limit;
+      return { statements: rows.slice(0, filter.limit).map(toStored), hasMore };
+    },
+
+    async latestSequence() {
+      return (sql.latest.get() as { seq: number }).seq;
+    },
+  };
+}
