@@ -8,7 +8,7 @@ import {
   answerPreflight,
   applyAlternateSyntax,
   checkVersionHeader,
-  registerFormParser,
+  registerBodyParsers,
   setProtocolHeaders,
   supportedVersions,
 } from './xapi-protocol.js';
@@ -32,7 +32,7 @@ export function createLrs({ statements, credentials, publicUrl, pageSize, now }:
   });
 
   async function plugin(app: FastifyInstance): Promise<void> {
-    registerFormParser(app);
+    registerBodyParsers(app);
     app.addHook('onRequest', async (_request, reply) => setProtocolHeaders(reply));
     app.addHook('preValidation', async (request) => {
       if (request.method === 'POST') applyAlternateSyntax(request);

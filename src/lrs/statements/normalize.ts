@@ -1,7 +1,7 @@
 import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
 import type { StatementRecord } from '../../store/ports.js';
 import { statementKeys } from './statement-keys.js';
-import type { Actor, Statement } from './statement-types.js';
+import type { Activity, Actor, Context, ContextActivities, Statement, SubStatement } from './statement-types.js';
 import { VOIDED_VERB } from './statement-types.js';
 
 export interface NormalizeContext {
@@ -11,6 +11,25 @@ export interface NormalizeContext {
   readonly authority: Actor;
   readonly credentialId: string | null;
   readonly newId: () => string;
+}
+
+/** xAPI 1.0.3 §2.4.6.2: a single context activity is returned as an array of one. */
+function contextWithArrays(context: Context | undefined): Context | undefined {
+  const lists = context?.contextActivities;
+  if (!context || !lists) return context;
+  const arrays: ContextActivities = {};
+  for (const [name, value] of Object.entries(lists) as Array<[keyof ContextActivities, Activity | Activity[]]>) {
+    arrays[name] = Array.isArray(value) ? value : [value];
+  }
+  return { ...context, contextActivities: arrays };
+}
+
+function withContextActivityArrays(statement: Statement): Statement {
+  const out: Statement = { ...statement };
+  if (statement.context) out.context = contextWithArrays(statement.context);
+  const object = statement.object as SubStatement;
+  if (object.objectType === 'SubStatement' && object.context) out.object = { ...object, context: contextWithArrays(object.context) };
+  return out;
 }
 
 /**
@@ -25,7 +44,7 @@ export function normalizeStatement(input: Statement, context: NormalizeContext):
   const id = input.id ?? context.newId();
   const fingerprint = sha256Hex(canonicalJson({ ...sent, id, version: undefined }));
   const statement: Statement = {
-    ...input,
+    ...withContextActivityArrays(input),
     id,
     timestamp: input.timestamp ?? stored,
     stored,

@@ -15,7 +15,7 @@ function actorIds(actor: Actor): Actor {
   return out;
 }
 
-const activityIds = (activity: Activity): Activity => ({ objectType: 'Activity', id: activity.id });
+const activityIds = (activity: Activity): Activity => ({ id: activity.id });
 
 function contextIds(context: Context): Context {
   const out: Context = { ...context };

@@ -4,7 +4,7 @@ import { invalid } from '../../errors.js';
 import { acceptedLanguages } from './statement-format.js';
 import { parseStatementRequest } from './statement-query.js';
 import type { StatementResult, StatementService, SingleStatementResult } from './statement-service.js';
-import { singleValuedQuery } from '../xapi-protocol.js';
+import { mediaTypeOf, singleValuedQuery } from '../xapi-protocol.js';
 
 const tags = ['xAPI statements'];
 const statementQueryDoc = {
@@ -57,6 +57,15 @@ function sendJson(reply: FastifyReply, json: string, attachments: boolean): Fast
   return reply.type(`multipart/mixed; boundary=${boundary}`).send(body);
 }
 
+/** Statements are JSON (multipart/mixed with attachments comes with the attachments issue). */
+function statementBody(request: FastifyRequest): unknown {
+  const type = mediaTypeOf(request);
+  if (type !== 'application/json') {
+    throw invalid('statement-content-type', `statements must be sent as application/json, not "${type || 'no Content-Type'}"`, { header: 'Content-Type' });
+  }
+  return request.body;
+}
+
 export function registerStatementRoutes(app: FastifyInstance, service: StatementService): void {
   const consistentThrough = async (_request: FastifyRequest, reply: FastifyReply) => {
     // Writes are visible as soon as they are acknowledged, so the store is consistent through now.
@@ -84,7 +93,7 @@ export function registerStatementRoutes(app: FastifyInstance, service: Statement
     if (statementId === undefined) throw invalid('statement-id-required', 'PUT /statements needs the statementId parameter', { parameter: 'statementId' });
     const other = Object.keys(params).find((name) => name !== 'statementId');
     if (other) throw invalid('bad-query-parameter', `unknown query parameter "${other}"`, { parameter: other });
-    await service.store(request.body, request.principal!, { statementId, version: request.xapiVersion });
+    await service.store(statementBody(request), request.principal!, { statementId, version: request.xapiVersion });
     return reply.code(204).send();
   }
 
@@ -100,7 +109,7 @@ export function registerStatementRoutes(app: FastifyInstance, service: Statement
         const params = singleValuedQuery(request);
         const name = Object.keys(params)[0];
         if (name) throw invalid('bad-query-parameter', `unknown query parameter "${name}"`, { parameter: name });
-        const ids = await service.store(request.body, request.principal!, { version: request.xapiVersion });
+        const ids = await service.store(statementBody(request), request.principal!, { version: request.xapiVersion });
         return reply.code(200).send(ids);
       }
     }
