@@ -59,6 +59,13 @@ export interface StatementPage {
   readonly hasMore: boolean;
 }
 
+/** Attachment content, shared by every statement that declares its hash. */
+export interface AttachmentRecord {
+  readonly sha2: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
 export interface InsertOutcome {
   /** Ids actually written; ids already stored with identical content are left out (xAPI: no-op). */
   readonly inserted: readonly string[];
@@ -74,9 +81,12 @@ export interface StatementStore {
    *   (then the batch is rejected, `AppError` validation); a target stored later is voided on arrival;
    * - a statement targeting another inherits the target's filter keys, and passes its own on to statements
    *   that already target it.
+   * Attachments are stored in the same transaction (content addressed by sha2; storing one twice is a no-op).
    * Resolves only once the transaction is durable.
    */
-  insert(records: readonly StatementRecord[]): Promise<InsertOutcome>;
+  insert(records: readonly StatementRecord[], attachments?: readonly AttachmentRecord[]): Promise<InsertOutcome>;
+  /** Stored attachments with these hashes; unknown hashes are left out. */
+  attachments(sha2s: readonly string[]): Promise<readonly AttachmentRecord[]>;
   /** One statement by id, voided or not; null when unknown. */
   get(id: string): Promise<StoredStatement | null>;
   /** Statements matching the filter, not voided, in `sequence` order; served by indexes, never by a scan of all rows. */

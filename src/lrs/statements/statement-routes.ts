@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid } from '../../errors.js';
+import type { AttachmentRecord } from '../../store/ports.js';
+import { buildMultipartMixed, parseMultipartMixed, type MultipartPart } from './multipart.js';
 import { acceptedLanguages } from './statement-format.js';
 import { parseStatementRequest } from './statement-query.js';
 import type { StatementResult, StatementService, SingleStatementResult } from './statement-service.js';
@@ -41,29 +42,52 @@ const describedOnly = () => () => true;
 
 function sendStatement(reply: FastifyReply, result: SingleStatementResult, attachments: boolean): FastifyReply {
   reply.header('Last-Modified', new Date(result.storedMs).toUTCString());
-  return sendJson(reply, result.statement, attachments);
+  return sendJson(reply, result.statement, attachments ? result.attachments : null);
 }
 
-function sendPage(reply: FastifyReply, result: StatementResult, attachments: boolean): FastifyReply {
+function sendPage(reply: FastifyReply, result: StatementResult): FastifyReply {
   reply.header('Last-Modified', new Date(result.lastStoredMs ?? Date.now()).toUTCString());
-  return sendJson(reply, `{"statements":[${result.statements.join(',')}],"more":${JSON.stringify(result.more)}}`, attachments);
+  const json = `{"statements":[${result.statements.join(',')}],"more":${JSON.stringify(result.more)}}`;
+  return sendJson(reply, json, result.withAttachments ? result.attachments : null);
 }
 
-/** With `attachments=true` the answer is multipart/mixed, the statements being the first part (xAPI 1.0.3 §2.1.11). */
-function sendJson(reply: FastifyReply, json: string, attachments: boolean): FastifyReply {
+/** With `attachments=true` the answer is multipart/mixed: the statements, then each attachment (xAPI 1.0.3 §2.1.11). */
+function sendJson(reply: FastifyReply, json: string, attachments: readonly AttachmentRecord[] | null): FastifyReply {
   if (!attachments) return reply.type('application/json; charset=utf-8').send(json);
-  const boundary = randomBytes(12).toString('hex');
-  const body = `--${boundary}\r\nContent-Type: application/json\r\n\r\n${json}\r\n--${boundary}--\r\n`;
-  return reply.type(`multipart/mixed; boundary=${boundary}`).send(body);
+  const { contentType, body } = buildMultipartMixed([
+    { headers: { 'Content-Type': 'application/json' }, body: json },
+    ...attachments.map((attachment) => ({
+      headers: {
+        'Content-Type': attachment.contentType,
+        'Content-Transfer-Encoding': 'binary',
+        'X-Experience-API-Hash': attachment.sha2,
+      },
+      body: attachment.content,
+    })),
+  ]);
+  return reply.type(contentType).send(body);
 }
 
-/** Statements are JSON (multipart/mixed with attachments comes with the attachments issue). */
-function statementBody(request: FastifyRequest): unknown {
+/**
+ * A statement request body: JSON, or multipart/mixed whose first part is the JSON and whose other parts are
+ * attachments (xAPI 1.0.3 §2.1.11). Any other type is refused naming the header.
+ */
+function statementBody(request: FastifyRequest): { body: unknown; parts: MultipartPart[] } {
   const type = mediaTypeOf(request);
-  if (type !== 'application/json') {
-    throw invalid('statement-content-type', `statements must be sent as application/json, not "${type || 'no Content-Type'}"`, { header: 'Content-Type' });
+  if (type === 'application/json') return { body: request.body, parts: [] };
+  if (type !== 'multipart/mixed') {
+    throw invalid('statement-content-type', `statements must be sent as application/json or multipart/mixed, not "${type || 'no Content-Type'}"`, { header: 'Content-Type' });
   }
-  return request.body;
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body ?? ''));
+  const [first, ...parts] = parseMultipartMixed(raw, String(request.headers['content-type']));
+  if (!first || (first.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') {
+    throw invalid('malformed-multipart', 'the first part of a multipart/mixed statement request must be the application/json statements', { header: 'Content-Type' });
+  }
+  try {
+    return { body: JSON.parse(first.body.toString('utf8')), parts };
+  } catch {
+    throw invalid('invalid-json', 'the first multipart part is not valid JSON', { path: '' });
+  }
 }
 
 export function registerStatementRoutes(app: FastifyInstance, service: StatementService): void {
@@ -79,12 +103,12 @@ export function registerStatementRoutes(app: FastifyInstance, service: Statement
     if (params.more !== undefined) {
       const other = Object.keys(params).find((name) => name !== 'more');
       if (other) throw invalid('bad-query-parameter', `${other} cannot be used with more`, { parameter: other });
-      return sendPage(reply, await service.more(params.more, principal, languages), false);
+      return sendPage(reply, await service.more(params.more, principal, languages));
     }
     const parsed = parseStatementRequest(params);
     const result = await service.read(parsed, principal, languages);
-    const attachments = parsed.kind === 'single' ? parsed.attachments : parsed.query.attachments;
-    return 'statement' in result ? sendStatement(reply, result, attachments) : sendPage(reply, result, attachments);
+    if ('statement' in result) return sendStatement(reply, result, parsed.kind === 'single' && parsed.attachments);
+    return sendPage(reply, result);
   }
 
   async function put(request: FastifyRequest, reply: FastifyReply) {
@@ -93,7 +117,8 @@ export function registerStatementRoutes(app: FastifyInstance, service: Statement
     if (statementId === undefined) throw invalid('statement-id-required', 'PUT /statements needs the statementId parameter', { parameter: 'statementId' });
     const other = Object.keys(params).find((name) => name !== 'statementId');
     if (other) throw invalid('bad-query-parameter', `unknown query parameter "${other}"`, { parameter: other });
-    await service.store(statementBody(request), request.principal!, { statementId, version: request.xapiVersion });
+    const { body, parts } = statementBody(request);
+    await service.store(body, request.principal!, { statementId, version: request.xapiVersion, parts });
     return reply.code(204).send();
   }
 
@@ -109,7 +134,8 @@ export function registerStatementRoutes(app: FastifyInstance, service: Statement
         const params = singleValuedQuery(request);
         const name = Object.keys(params)[0];
         if (name) throw invalid('bad-query-parameter', `unknown query parameter "${name}"`, { parameter: name });
-        const ids = await service.store(statementBody(request), request.principal!, { version: request.xapiVersion });
+        const { body, parts } = statementBody(request);
+        const ids = await service.store(body, request.principal!, { version: request.xapiVersion, parts });
         return reply.code(200).send(ids);
       }
     }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hasScope, type LrsPrincipal } from '../../access/index.js';
 import { forbidden, invalid, notFound } from '../../errors.js';
-import type { StatementStore, StoredStatement } from '../../store/ports.js';
+import type { AttachmentRecord, StatementStore, StoredStatement } from '../../store/ports.js';
+import type { MultipartPart } from './multipart.js';
+import { collectAttachments, declaredHashes } from './statement-attachments.js';
 import { normalizeStatement } from './normalize.js';
 import { formatStatement } from './statement-format.js';
 import { decodeCursor, encodeCursor, type StatementFormat, type StatementQuery, type StatementRequest } from './statement-query.js';
@@ -25,11 +27,16 @@ export interface StatementResult {
   readonly more: string;
   /** `stored` of the newest statement returned, for Last-Modified. */
   readonly lastStoredMs: number | null;
+  /** Whether the query asked for `attachments=true` (then the answer is multipart/mixed). */
+  readonly withAttachments: boolean;
+  /** With `attachments=true`: the content of every attachment the statements declare. */
+  readonly attachments: readonly AttachmentRecord[];
 }
 
 export interface SingleStatementResult {
   readonly statement: string;
   readonly storedMs: number;
+  readonly attachments: readonly AttachmentRecord[];
 }
 
 /**
@@ -61,6 +68,11 @@ export function createStatementService({ statements, pageSize, statementsPath, n
     throw forbidden('scope-statements-read', 'this credential may not read statements (needs statements/read or statements/read/mine)');
   }
 
+  async function attachmentsOf(rows: readonly StoredStatement[], wanted: boolean): Promise<readonly AttachmentRecord[]> {
+    if (!wanted) return [];
+    return statements.attachments([...new Set(rows.flatMap((row) => declaredHashes(row.body)))]);
+  }
+
   async function queryPage(query: StatementQuery, throughSequence: number, afterSequence: number | undefined, principal: LrsPrincipal, languages: readonly string[]): Promise<StatementResult> {
     const credentialId = readRestriction(principal);
     const limit = query.limit === 0 ? pageSize : Math.min(query.limit, pageSize);
@@ -80,6 +92,8 @@ export function createStatementService({ statements, pageSize, statementsPath, n
       statements: page.statements.map((row) => formatStatement(row.body, query.format, languages)),
       more,
       lastStoredMs: page.statements.reduce<number | null>((max, row) => (max === null || row.storedMs > max ? row.storedMs : max), null),
+      withAttachments: query.attachments,
+      attachments: await attachmentsOf(page.statements, query.attachments),
     };
   }
 
@@ -88,7 +102,11 @@ export function createStatementService({ statements, pageSize, statementsPath, n
      * Stores one statement (PUT, with `statementId`) or a batch (POST), all or nothing.
      * Returns the ids in the order given, including those already stored with the same content.
      */
-    async store(body: unknown, principal: LrsPrincipal, options: { statementId?: string; version?: XapiVersion } = {}): Promise<string[]> {
+    async store(
+      body: unknown,
+      principal: LrsPrincipal,
+      options: { statementId?: string; version?: XapiVersion; parts?: readonly MultipartPart[] } = {},
+    ): Promise<string[]> {
       if (!hasScope(principal, 'statements/write')) {
         throw forbidden('scope-statements-write', 'this credential may not write statements (needs statements/write)');
       }
@@ -116,11 +134,12 @@ export function createStatementService({ statements, pageSize, statementsPath, n
         return candidate as Statement;
       });
       checkDuplicateIds(checked);
+      const attachments = collectAttachments(checked, options.parts ?? [], Array.isArray(body));
       const storedMs = nextStoredMs();
       const records = checked.map((statement) =>
         normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId }),
       );
-      await statements.insert(records);
+      await statements.insert(records, attachments);
       return records.map((record) => record.id);
     },
 
@@ -133,7 +152,11 @@ export function createStatementService({ statements, pageSize, statementsPath, n
         if (!row || row.voided !== request.voided || (restriction !== undefined && row.credentialId !== restriction)) {
           throw notFound('statement-not-found', `no ${request.voided ? 'voided ' : ''}statement with id ${request.id}`, { parameter: request.voided ? 'voidedStatementId' : 'statementId' });
         }
-        return { statement: formatStatement(row.body, request.format, languages), storedMs: row.storedMs };
+        return {
+          statement: formatStatement(row.body, request.format, languages),
+          storedMs: row.storedMs,
+          attachments: await attachmentsOf([row], request.attachments),
+        };
       }
       const throughSequence = await statements.latestSequence();
       return queryPage(request.query, throughSequence, undefined, principal, languages);

@@ -39,4 +39,15 @@ export const migrations: ReadonlyArray<{ readonly version: number; readonly sql:
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Attachment content, addressed by its SHA-2 hash: statements that declare the same hash share it.
+      CREATE TABLE attachments (
+        sha2 TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        content BLOB NOT NULL
+      );
+    `,
+  },
 ];

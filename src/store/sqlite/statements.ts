@@ -55,6 +55,8 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
     markVoided: db.prepare('UPDATE statements SET voided = 1 WHERE id = ? AND is_voiding = 0'),
     markVoidedBySeq: db.prepare('UPDATE statements SET voided = 1 WHERE seq = ?'),
     pendingVoider: db.prepare('SELECT 1 FROM statements WHERE ref_target = ? AND is_voiding = 1 LIMIT 1'),
+    insertAttachment: db.prepare('INSERT OR IGNORE INTO attachments (sha2, content_type, content) VALUES (?, ?, ?)'),
+    attachment: db.prepare('SELECT sha2, content_type, content FROM attachments WHERE sha2 = ?'),
     latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
     lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
   };
@@ -126,8 +128,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
   }
 
   return {
-    insert(records) {
+    insert(records, attachments = []) {
       return writes.run((): InsertOutcome => {
+        for (const attachment of attachments) sql.insertAttachment.run(attachment.sha2, attachment.contentType, attachment.content);
         const inserted: string[] = [];
         records.forEach((record, index) => {
           if (insertOne(record, index)) inserted.push(record.id);
@@ -158,6 +161,13 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
       const rows = prepareQuery(filter).all(params) as StatementRow[];
       const hasMore = rows.length > filter.limit;
       return { statements: rows.slice(0, filter.limit).map(toStored), hasMore };
+    },
+
+    async attachments(sha2s) {
+      return sha2s.flatMap((sha2) => {
+        const row = sql.attachment.get(sha2) as { sha2: string; content_type: string; content: Buffer } | undefined;
+        return row ? [{ sha2: row.sha2, contentType: row.content_type, content: row.content }] : [];
+      });
     },
 
     async latestSequence() {

@@ -15,6 +15,7 @@ import {
   isMailtoIri,
   isUuid,
 } from '../../../src/shared/json-schema.js';
+import { sharedFixture } from '../../fixtures/shared-fixtures.js';
 
 type Json = Record<string, any>;
 
@@ -471,9 +472,9 @@ t.test('getAjv loads every schema under schemas/ and is a singleton', async (t) 
 // Real example statements (SCORM profile)
 // ---------------------------------------------------------------------------
 
-const FIXTURES = '/work/shared/fixtures/xapi/statements/scorm-profile';
+const FIXTURES = sharedFixture('xapi', 'statements', 'scorm-profile');
 
-t.test('SCORM profile example statements are accepted', { skip: existsSync(FIXTURES) ? false : `${FIXTURES} not present` }, async (t) => {
+t.test('SCORM profile example statements are accepted', async (t) => {
   const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
   t.ok(files.length > 0, 'there are fixtures');
   for (const file of files) {

@@ -1,0 +1,119 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** The compiled CLI, as `npm start` runs it: dist/bench/ → dist/src/cli/main.js. */
+const cliPath = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const execFileAsync = promisify(execFile);
+
+export interface Credential {
+  readonly key: string;
+  readonly secret: string;
+}
+
+/** Makes an all-scope credential with the real CLI, on the data directory the server will use. */
+export async function addCredential(dataDir: string): Promise<Credential> {
+  const { stdout } = await execFileAsync(process.execPath, [cliPath, 'credentials', 'add', '--name', 'bench', '--scope', 'all', '--json'], {
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    timeout: 30_000,
+  });
+  const parsed = JSON.parse(stdout) as Partial<Credential>;
+  if (typeof parsed.key !== 'string' || typeof parsed.secret !== 'string') throw new Error(`credentials add printed no key/secret: ${stdout}`);
+  return { key: parsed.key, secret: parsed.secret };
+}
+
+/** A free loopback port: bind to port 0, read what the kernel chose, release it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every server still running; called on normal exit, on errors and on signals, so none is left behind. */
+export function killAllServers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+export interface ServerProcess {
+  readonly baseUrl: string;
+  readonly pid: number;
+  /** Peak and current resident memory of the server process (bytes), from /proc/<pid>/status. */
+  memory(): { peakBytes: number; currentBytes: number } | null;
+  /** Graceful stop (SIGTERM: drain, checkpoint, close), SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts `cadet serve` on loopback over `dataDir` and resolves once `/xapi/about` answers (at most 30 s). */
+export async function startServer(dataDir: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [cliPath, 'serve'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  // Keep the tail of the server's output for error messages; at LOG_LEVEL=warn it should be silent.
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-4000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (hasExited) throw new Error(`the server exited before answering:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not answer within 30 s:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/xapi/about`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  const pid = child.pid as number;
+  return {
+    baseUrl,
+    pid,
+    memory() {
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+        return { peakBytes: kb('VmHWM'), currentBytes: kb('VmRSS') };
+      } catch {
+        return null; // not Linux, or already gone
+      }
+    },
+    async stop(timeoutMs = 10_000) {
+      if (hasExited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The SQLite file a server over `dataDir` uses (see store/sqlite/index.ts). */
+export const databaseFile = (dataDir: string) => path.join(dataDir, 'cadet.sqlite');
