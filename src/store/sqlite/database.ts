@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrations } from './migrations.js';
+import { migrationsByScope } from './migrations/index.js';
 
 export type Sqlite = Database.Database;
 
@@ -25,15 +25,18 @@ export function openDatabase(file: string): Sqlite {
 
 /** Applies every migration not yet recorded, each in its own transaction. Safe to run from several processes. */
 function migrate(db: Sqlite): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)');
-  for (const migration of migrations) {
-    const apply = db.transaction(() => {
-      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
-      if (done) return;
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(migration.version, Date.now());
-    });
-    apply.immediate();
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (scope TEXT NOT NULL, version INTEGER NOT NULL, applied_ms INTEGER NOT NULL, PRIMARY KEY (scope, version))');
+  const done = db.prepare('SELECT 1 FROM schema_migrations WHERE scope = ? AND version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (scope, version, applied_ms) VALUES (?, ?, ?)');
+  for (const [scope, migrations] of Object.entries(migrationsByScope)) {
+    for (const migration of migrations) {
+      const apply = db.transaction(() => {
+        if (done.get(scope, migration.version)) return;
+        db.exec(migration.sql);
+        record.run(scope, migration.version, Date.now());
+      });
+      apply.immediate();
+    }
   }
 }
 

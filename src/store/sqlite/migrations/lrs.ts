@@ -1,5 +1,7 @@
-/** Ordered, append-only schema migrations. Never edit one that has shipped: add the next. */
-export const migrations: ReadonlyArray<{ readonly version: number; readonly sql: string }> = [
+import type { Migration } from './index.js';
+
+/** The LRS's tables: statements, their filter keys, attachments, LRS credentials. */
+export const lrsMigrations: readonly Migration[] = [
   {
     version: 1,
     sql: `

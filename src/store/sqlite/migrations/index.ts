@@ -1,0 +1,14 @@
+import { lrsMigrations } from './lrs.js';
+
+/**
+ * Schema migrations, one ordered, append-only list per context (so contexts evolve their tables apart).
+ * Never edit a migration that has shipped: add the next version.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export const migrationsByScope: Readonly<Record<string, readonly Migration[]>> = {
+  lrs: lrsMigrations,
+};
