@@ -59,6 +59,8 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   const credentials = createCredentialService({ credentials: store.credentials, publicUrl: config.publicUrl, ...(now && { now }) });
   const lrs = createLrs({
     statements: store.statements,
+    documents: store.documents,
+    activities: store.activities,
     credentials,
     publicUrl: config.publicUrl,
     pageSize: config.statementPageSize,

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { CredentialService } from '../access/index.js';
 import { notFound } from '../errors.js';
-import type { StatementStore } from '../store/ports.js';
+import type { ActivityStore, DocumentStore, StatementStore } from '../store/ports.js';
+import { createDocumentService } from './documents/document-service.js';
+import { registerDocumentRoutes } from './documents/document-routes.js';
 import { registerStatementRoutes } from './statements/statement-routes.js';
 import { createStatementService } from './statements/statement-service.js';
 import {
@@ -15,6 +17,8 @@ import {
 
 export interface LrsDeps {
   readonly statements: StatementStore;
+  readonly documents: DocumentStore;
+  readonly activities: ActivityStore;
   readonly credentials: Pick<CredentialService, 'authenticate'>;
   readonly publicUrl: string;
   readonly pageSize: number;
@@ -22,7 +26,7 @@ export interface LrsDeps {
 }
 
 /** The xAPI resources under `/xapi`: a service for internal callers and the Fastify plugin that serves it. */
-export function createLrs({ statements, credentials, publicUrl, pageSize, now }: LrsDeps) {
+export function createLrs({ statements, documents, activities, credentials, publicUrl, pageSize, now }: LrsDeps) {
   const basePath = new URL(publicUrl).pathname.replace(/\/+$/, '');
   const statementService = createStatementService({
     statements,
@@ -30,6 +34,7 @@ export function createLrs({ statements, credentials, publicUrl, pageSize, now }:
     statementsPath: `${basePath}/xapi/statements`,
     ...(now && { now }),
   });
+  const documentService = createDocumentService({ documents, ...(now && { now }) });
 
   async function plugin(app: FastifyInstance): Promise<void> {
     registerBodyParsers(app);
@@ -49,10 +54,11 @@ export function createLrs({ statements, credentials, publicUrl, pageSize, now }:
       extensions: {},
     }));
     registerStatementRoutes(app, statementService);
+    registerDocumentRoutes(app, documentService, activities);
     app.setNotFoundHandler(async (request) => {
       throw notFound('xapi-resource-not-found', `no xAPI resource at ${request.method} ${request.url.split('?')[0]}`);
     });
   }
 
-  return { statements: statementService, plugin };
+  return { statements: statementService, documents: documentService, plugin };
 }

@@ -103,15 +103,8 @@ export function applyAlternateSyntax(request: FastifyRequest): void {
     request.body = undefined;
     return;
   }
-  if (mediaTypeOf(request) === 'application/json') {
-    try {
-      request.body = JSON.parse(content);
-    } catch {
-      throw invalid('invalid-json', 'the content field is not valid JSON', { parameter: 'content' });
-    }
-  } else {
-    request.body = Buffer.from(content);
-  }
+  // As raw bytes, like any body: each resource decides how to read it (documents are stored byte-exact).
+  request.body = Buffer.from(content, 'utf8');
 }
 
 /**

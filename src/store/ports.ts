@@ -24,6 +24,11 @@ export interface StatementRecord {
   readonly keys: readonly string[];
   /** Hash of the statement as the client sent it, for the "same id, same content" rule. */
   readonly fingerprint: string;
+  /**
+   * Activity definitions this statement declares that may update the canonical ones (only when the
+   * credential has the `define` scope). Merged by `mergeActivityDefinition`.
+   */
+  readonly definitions: ReadonlyArray<{ readonly id: string; readonly definition: Readonly<Record<string, unknown>> }>;
 }
 
 export interface StoredStatement {
@@ -95,6 +100,53 @@ export interface StatementStore {
   latestSequence(): Promise<number>;
 }
 
+export type DocumentKind = 'state' | 'activity-profile' | 'agent-profile';
+
+/** Where a document lives; parts a kind does not use are ''. */
+export interface DocumentKey {
+  readonly kind: DocumentKind;
+  readonly activityId: string;
+  /** Identity of the agent (see `actorIdentity`), '' for activity profiles. */
+  readonly agent: string;
+  /** Lower-case registration UUID, '' when none. */
+  readonly registration: string;
+  readonly documentId: string;
+}
+
+export interface StoredDocument {
+  readonly content: Buffer;
+  readonly contentType: string;
+  /** Quoted SHA-1 of the content. */
+  readonly etag: string;
+  readonly updatedMs: number;
+}
+
+/** What a document write decided, given the current document. */
+export type DocumentDecision =
+  | { readonly action: 'put'; readonly document: StoredDocument }
+  | { readonly action: 'delete' }
+  | { readonly action: 'keep' };
+
+export interface DocumentStore {
+  /** One document, or null. */
+  get(key: DocumentKey): Promise<StoredDocument | null>;
+  /** Ids of the documents under a key (its `documentId` ignored), updated after `sinceMs` when given, sorted. */
+  list(key: Omit<DocumentKey, 'documentId'>, sinceMs?: number): Promise<string[]>;
+  /**
+   * Read-decide-write, atomically: `decide` receives the current document (or null) and says what to store;
+   * it may throw (precondition failed, merge impossible) to change nothing. An adapter may call `decide` more
+   * than once (optimistic retries), so it must be pure.
+   */
+  write(key: DocumentKey, decide: (current: StoredDocument | null) => DocumentDecision): Promise<void>;
+  /** Deletes every document under a key (its `documentId` ignored); a multi-document state DELETE. */
+  deleteAll(key: Omit<DocumentKey, 'documentId'>): Promise<void>;
+}
+
+export interface ActivityStore {
+  /** The canonical definition of an activity, or null when no statement defined it. */
+  definition(activityId: string): Promise<Readonly<Record<string, unknown>> | null>;
+}
+
 export type Scope =
   | 'statements/write'
   | 'statements/read'
@@ -130,7 +182,218 @@ export interface CredentialStore {
 export interface Store {
   readonly kind: 'sqlite';
   readonly statements: StatementStore;
+  readonly documents: DocumentStore;
+  readonly activities: ActivityStore;
   readonly credentials: CredentialStore;
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly accessRequests: AccessRequestStore;
+  readonly audit: AuditStore;
+  readonly outbox: MailOutbox;
   /** Waits for pending writes, then releases the database. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Access: people, sessions, access requests, audit trail, mail outbox.
+// ---------------------------------------------------------------------------
+
+export type RoleName = 'learner' | 'author' | 'analyst' | 'approver' | 'admin';
+
+/**
+ * One role a user holds. `countries` (ISO 3166-1 alpha-2, upper case) scopes it: an approver acts only on
+ * requests from these countries (at least one); an analyst with countries reads only their records.
+ */
+export interface RoleGrant {
+  readonly role: RoleName;
+  readonly countries?: readonly string[];
+}
+
+export type UserStatus = 'active' | 'suspended';
+
+export interface UserRecord {
+  readonly id: string;
+  /** As the user typed it; uniqueness is case-insensitive. */
+  readonly email: string;
+  readonly name: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country: string;
+  readonly agency: string;
+  /** Preferred language, a BCP 47 tag (`en`, `fr`, `ar`). */
+  readonly language: string;
+  readonly roles: readonly RoleGrant[];
+  readonly status: UserStatus;
+  /** argon2id PHC string; null until the user sets a password (invitation pending). */
+  readonly passwordHash: string | null;
+  /** Consecutive failed sign-ins since the last success or lock. */
+  readonly failedLogins: number;
+  readonly lockedUntilMs: number | null;
+  readonly createdMs: number;
+}
+
+export type UserChanges = Partial<Pick<UserRecord, 'name' | 'country' | 'agency' | 'language' | 'roles' | 'status' | 'passwordHash'>>;
+
+export type PasswordTokenPurpose = 'invitation' | 'reset';
+
+export interface PasswordTokenRecord {
+  /** Hex SHA-256 of the token; the token itself is only in the link. */
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly purpose: PasswordTokenPurpose;
+  readonly createdMs: number;
+  readonly expiresMs: number;
+  readonly usedMs: number | null;
+}
+
+export interface UserStore {
+  /** Adds a user; rejects with conflict `email-taken` (parameter `email`) if the address is taken, in any case. */
+  add(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | null>;
+  /** Case-insensitive lookup. */
+  findByEmail(email: string): Promise<UserRecord | null>;
+  /** Every user, by e-mail address. */
+  list(): Promise<readonly UserRecord[]>;
+  count(): Promise<number>;
+  /** Applies the changes; null when no such user. Suspending a user also ends their sessions, in the same transaction. */
+  update(id: string, changes: UserChanges): Promise<UserRecord | null>;
+  /**
+   * Counts one failed sign-in, atomically: when the count reaches `maxFailures` the account is locked until
+   * `lockUntilMs` and the count starts again from zero. Returns the user as stored.
+   */
+  recordLoginFailure(id: string, maxFailures: number, lockUntilMs: number): Promise<UserRecord | null>;
+  /** Resets the failure count and any lock (after a successful sign-in). */
+  clearLoginFailures(id: string): Promise<void>;
+  addPasswordToken(token: PasswordTokenRecord): Promise<void>;
+  /** The token, used or not, expired or not; null when unknown. */
+  findPasswordToken(tokenHash: string): Promise<PasswordTokenRecord | null>;
+  /**
+   * Single use, atomically: if the token exists, is unused and `expiresMs > nowMs`, marks it (and every other
+   * unused token of the user) used, sets the password, clears any lock and ends the user's sessions.
+   * Returns the user, or null when the token is unknown, used or expired (nothing changes then).
+   */
+  setPasswordWithToken(tokenHash: string, passwordHash: string, nowMs: number): Promise<UserRecord | null>;
+}
+
+export interface SessionRecord {
+  /** Hex SHA-256 of the id in the cookie. */
+  readonly idHash: string;
+  /** null: an anonymous visitor's session, which only carries a CSRF token for the public forms. */
+  readonly userId: string | null;
+  readonly csrfToken: string;
+  readonly createdMs: number;
+  readonly expiresMs: number;
+}
+
+export interface SessionStore {
+  /** Stores a session; also removes sessions expired before `record.createdMs` (housekeeping). */
+  add(record: SessionRecord): Promise<void>;
+  /** The session if it exists and `expiresMs > nowMs`, else null. */
+  get(idHash: string, nowMs: number): Promise<SessionRecord | null>;
+  /** Removes one session; idempotent. */
+  delete(idHash: string): Promise<void>;
+  /** Removes every session of a user (suspension, password change). */
+  deleteForUser(userId: string): Promise<void>;
+  /** The cookie-signing secret: the stored one, or `generate()` stored now if there is none yet (first start). */
+  signingSecret(generate: () => string): Promise<string>;
+}
+
+export type AccessRequestStatus = 'pending' | 'approved' | 'rejected';
+
+export interface AccessRequestRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly agency: string;
+  readonly country: string;
+  /** Rank or function, as the requester wrote it. */
+  readonly position: string;
+  readonly reason: string;
+  /** Language the form was filled in, used for the invitation. */
+  readonly language: string;
+  readonly status: AccessRequestStatus;
+  readonly createdMs: number;
+  readonly decidedMs: number | null;
+  /** User id of the approver or admin who decided. */
+  readonly decidedBy: string | null;
+  readonly rejectionReason: string | null;
+  /** The account created on approval. */
+  readonly userId: string | null;
+}
+
+export interface AuditRecord {
+  readonly atMs: number;
+  /** The user who acted; null for anonymous visitors and the system. */
+  readonly actorId: string | null;
+  /** What happened, e.g. `sign-in.failed`, `access-request.approved`, `user.suspended`. */
+  readonly action: string;
+  /** What it happened to, e.g. `user:<id>`, `access-request:<id>`, `credential:<key>`. */
+  readonly subject: string | null;
+  readonly ip: string | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredAuditRecord extends AuditRecord {
+  readonly seq: number;
+}
+
+export interface MailRecord {
+  readonly id: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** What the message is for (`invitation`, `password-reset`, `access-request-rejected`). */
+  readonly kind: string;
+  readonly createdMs: number;
+}
+
+/** What approving a request writes, all in one transaction. */
+export interface AccessApproval {
+  readonly requestId: string;
+  readonly decidedBy: string;
+  readonly decidedMs: number;
+  readonly user: UserRecord;
+  readonly token: PasswordTokenRecord;
+  readonly mail: MailRecord;
+  readonly audit: AuditRecord;
+}
+
+export interface AccessRejection {
+  readonly requestId: string;
+  readonly decidedBy: string;
+  readonly decidedMs: number;
+  readonly reason: string;
+  readonly mail: MailRecord | null;
+  readonly audit: AuditRecord;
+}
+
+export interface AccessRequestStore {
+  /** Adds a pending request; conflict `access-request-pending` (parameter `email`) if one is pending for the address. */
+  add(record: AccessRequestRecord): Promise<void>;
+  get(id: string): Promise<AccessRequestRecord | null>;
+  /** The pending request for an address (case-insensitive), or null. */
+  findPending(email: string): Promise<AccessRequestRecord | null>;
+  /** Requests with this status (all when omitted), limited to these countries when given; oldest first. */
+  list(filter: { readonly status?: AccessRequestStatus; readonly countries?: readonly string[] }): Promise<readonly AccessRequestRecord[]>;
+  /**
+   * All-or-nothing: marks the request approved, creates the user, stores the invitation token, queues the mail and
+   * appends the audit record. Conflict `access-request-decided` if it is no longer pending, `email-taken` if an
+   * account has the address; not-found if there is no such request.
+   */
+  approve(approval: AccessApproval): Promise<AccessRequestRecord>;
+  /** All-or-nothing: marks the request rejected with the reason, queues the mail if any, appends the audit record. */
+  reject(rejection: AccessRejection): Promise<AccessRequestRecord>;
+}
+
+export interface AuditStore {
+  /** Appends one record; the trail is never changed or deleted. */
+  append(record: AuditRecord): Promise<void>;
+  /** Newest first, at most `limit`, before sequence `beforeSeq` when given; only about `subject` when given. */
+  list(query: { readonly limit: number; readonly beforeSeq?: number; readonly subject?: string }): Promise<readonly StoredAuditRecord[]>;
+}
+
+/** Mail waiting to be read by an admin (no SMTP adapter yet): the outbox is the delivery. */
+export interface MailOutbox {
+  enqueue(message: MailRecord): Promise<void>;
+  /** Newest first, at most `limit`. */
+  list(limit: number): Promise<readonly MailRecord[]>;
 }

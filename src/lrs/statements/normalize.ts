@@ -11,6 +11,8 @@ export interface NormalizeContext {
   readonly authority: Actor;
   readonly credentialId: string | null;
   readonly newId: () => string;
+  /** Whether the credential may update canonical activity definitions (the `define` scope). */
+  readonly mayDefine: boolean;
 }
 
 /** xAPI 1.0.3 §2.4.6.2: a single context activity is returned as an array of one. */
@@ -30,6 +32,25 @@ function withContextActivityArrays(statement: Statement): Statement {
   const object = statement.object as SubStatement;
   if (object.objectType === 'SubStatement' && object.context) out.object = { ...object, context: contextWithArrays(object.context) };
   return out;
+}
+
+/** Every activity with a definition in a statement: object, context activities, and the same in a sub-statement. */
+function activityDefinitions(statement: Statement): Array<{ id: string; definition: Record<string, unknown> }> {
+  const found: Array<{ id: string; definition: Record<string, unknown> }> = [];
+  const visit = (node: { object: unknown; context?: Context }) => {
+    const object = node.object as { objectType?: string; id?: string; definition?: Record<string, unknown> };
+    if ((object.objectType === undefined || object.objectType === 'Activity') && object.id && object.definition) {
+      found.push({ id: object.id, definition: object.definition });
+    }
+    for (const list of Object.values(node.context?.contextActivities ?? {})) {
+      for (const activity of (Array.isArray(list) ? list : [list]) as Activity[]) {
+        if (activity.definition) found.push({ id: activity.id, definition: activity.definition });
+      }
+    }
+    if (object.objectType === 'SubStatement') visit(object as unknown as SubStatement);
+  };
+  visit(statement);
+  return found;
 }
 
 /**
@@ -64,5 +85,6 @@ export function normalizeStatement(input: Statement, context: NormalizeContext):
     credentialId: context.credentialId,
     keys: statementKeys(statement),
     fingerprint,
+    definitions: context.mayDefine ? activityDefinitions(statement) : [],
   };
 }

@@ -74,7 +74,14 @@ function sendJson(reply: FastifyReply, json: string, attachments: readonly Attac
  */
 function statementBody(request: FastifyRequest): { body: unknown; parts: MultipartPart[] } {
   const type = mediaTypeOf(request);
-  if (type === 'application/json') return { body: request.body, parts: [] };
+  if (type === 'application/json') {
+    if (!Buffer.isBuffer(request.body)) return { body: request.body, parts: [] };
+    try {
+      return { body: JSON.parse(request.body.toString('utf8')), parts: [] };
+    } catch {
+      throw invalid('invalid-json', 'the statement is not valid JSON', { path: '' });
+    }
+  }
   if (type !== 'multipart/mixed') {
     throw invalid('statement-content-type', `statements must be sent as application/json or multipart/mixed, not "${type || 'no Content-Type'}"`, { header: 'Content-Type' });
   }

@@ -136,8 +136,9 @@ export function createStatementService({ statements, pageSize, statementsPath, n
       checkDuplicateIds(checked);
       const attachments = collectAttachments(checked, options.parts ?? [], Array.isArray(body));
       const storedMs = nextStoredMs();
+      const mayDefine = hasScope(principal, 'define');
       const records = checked.map((statement) =>
-        normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId }),
+        normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId, mayDefine }),
       );
       await statements.insert(records, attachments);
       return records.map((record) => record.id);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Store } from '../ports.js';
 import { createSqliteCredentialStore } from './credentials.js';
 import { openDatabase, WriteQueue } from './database.js';
+import { createSqliteActivityStore, createSqliteDocumentStore } from './documents.js';
 import { createSqliteStatementStore } from './statements.js';
 
 /** The embedded store: one SQLite file, `cadet.sqlite`, under the data directory (or `:memory:`). */
@@ -12,6 +13,8 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
   return {
     kind: 'sqlite',
     statements: createSqliteStatementStore(db, writes),
+    documents: createSqliteDocumentStore(db, writes),
+    activities: createSqliteActivityStore(db),
     credentials: createSqliteCredentialStore(db, writes),
     async close() {
       await writes.drained();

@@ -1,5 +1,6 @@
 import type { Statement as PreparedStatement } from 'better-sqlite3';
 import { conflict, invalid } from '../../errors.js';
+import { mergeActivityDefinition } from '../activity-definitions.js';
 import type {
   InsertOutcome,
   StatementFilter,
@@ -57,6 +58,8 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
     pendingVoider: db.prepare('SELECT 1 FROM statements WHERE ref_target = ? AND is_voiding = 1 LIMIT 1'),
     insertAttachment: db.prepare('INSERT OR IGNORE INTO attachments (sha2, content_type, content) VALUES (?, ?, ?)'),
     attachment: db.prepare('SELECT sha2, content_type, content FROM attachments WHERE sha2 = ?'),
+    definition: db.prepare('SELECT definition FROM activities WHERE id = ?'),
+    saveDefinition: db.prepare('INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition'),
     latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
     lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
   };
@@ -84,8 +87,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
         });
       }
     }
+    const { id, body, storedMs, verbId, registration, refTarget, credentialId, fingerprint } = record;
     const seq = Number(
-      sql.insert.run({ ...record, isVoiding: record.isVoiding ? 1 : 0 }).lastInsertRowid,
+      sql.insert.run({ id, body, storedMs, verbId, registration, refTarget, credentialId, fingerprint, isVoiding: record.isVoiding ? 1 : 0 }).lastInsertRowid,
     );
     for (const key of record.keys) sql.insertKey.run(key, seq);
     if (record.refTarget) {
@@ -97,6 +101,11 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
       sql.markVoidedBySeq.run(seq);
     }
     sql.passKeysToReferrers.run({ id: record.id, seq });
+    for (const { id, definition } of record.definitions) {
+      const current = sql.definition.get(id) as { definition: string } | undefined;
+      const merged = mergeActivityDefinition(current ? JSON.parse(current.definition) : null, definition);
+      sql.saveDefinition.run(id, JSON.stringify(merged));
+    }
     return true;
   }
 

@@ -52,4 +52,28 @@ export const lrsMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- State, activity profile and agent profile documents (xAPI 1.0.3 §2.2-2.7), stored byte-exact.
+      -- Unused key parts are '' so the primary key stays unique (NULLs would not be).
+      CREATE TABLE documents (
+        kind TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        registration TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        content BLOB NOT NULL,
+        content_type TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        PRIMARY KEY (kind, activity_id, agent, registration, document_id)
+      ) WITHOUT ROWID;
+      -- Canonical activity definitions, merged from statements whose credential may define them.
+      CREATE TABLE activities (
+        id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
