@@ -64,6 +64,7 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
     credentials,
     publicUrl: config.publicUrl,
     pageSize: config.statementPageSize,
+    defaultVersion: config.xapiDefaultVersion,
     ...(now && { now }),
   });
   await app.register(lrs.plugin, { prefix: '/xapi' });

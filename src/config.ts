@@ -11,6 +11,7 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly maxBodyBytes: number;
   readonly statementPageSize: number;
+  readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
 }
 
 interface Setting {
@@ -31,6 +32,7 @@ export const settings: readonly Setting[] = [
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', type: 'string', fallback: 'info' },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
+  { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
 ];
 
 export class ConfigError extends Error {

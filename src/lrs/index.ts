@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CredentialService } from '../access/index.js';
 import { notFound } from '../errors.js';
+import type { XapiVersion } from './statements/statement-validator.js';
 import type { ActivityStore, DocumentStore, StatementStore } from '../store/ports.js';
 import { createDocumentService } from './documents/document-service.js';
 import { registerDocumentRoutes } from './documents/document-routes.js';
@@ -22,11 +23,13 @@ export interface LrsDeps {
   readonly credentials: Pick<CredentialService, 'authenticate'>;
   readonly publicUrl: string;
   readonly pageSize: number;
+  /** Version named in answers to requests that name none (or a bad one). */
+  readonly defaultVersion: XapiVersion;
   readonly now?: () => number;
 }
 
 /** The xAPI resources under `/xapi`: a service for internal callers and the Fastify plugin that serves it. */
-export function createLrs({ statements, documents, activities, credentials, publicUrl, pageSize, now }: LrsDeps) {
+export function createLrs({ statements, documents, activities, credentials, publicUrl, pageSize, defaultVersion, now }: LrsDeps) {
   const basePath = new URL(publicUrl).pathname.replace(/\/+$/, '');
   const statementService = createStatementService({
     statements,
@@ -38,13 +41,13 @@ export function createLrs({ statements, documents, activities, credentials, publ
 
   async function plugin(app: FastifyInstance): Promise<void> {
     registerBodyParsers(app);
-    app.addHook('onRequest', async (_request, reply) => setProtocolHeaders(reply));
+    app.addHook('onRequest', async (request, reply) => setProtocolHeaders(request, reply, defaultVersion));
     app.addHook('preValidation', async (request) => {
       if (request.method === 'POST') applyAlternateSyntax(request);
     });
-    app.addHook('preHandler', async (request) => {
+    app.addHook('preHandler', async (request, reply) => {
       if (request.method === 'OPTIONS' || request.routeOptions.url === '/xapi/about') return;
-      request.xapiVersion = checkVersionHeader(request);
+      request.xapiVersion = checkVersionHeader(request, reply);
       request.principal = await credentials.authenticate(request.headers.authorization);
     });
 

@@ -13,7 +13,17 @@ declare module 'fastify' {
 }
 
 export const VERSION_HEADER = 'X-Experience-API-Version';
-export const supportedVersions = ['1.0.0', '1.0.1', '1.0.2', '1.0.3'] as const;
+/** What /about lists. Requests name any 1.0.x or 2.0.x; answers name 1.0.3 or 2.0.0 accordingly. */
+export const supportedVersions = ['1.0.0', '1.0.1', '1.0.2', '1.0.3', '2.0.0'] as const;
+
+/** The version a header value asks for, or null when it names none this LRS speaks. */
+export function versionOf(value: unknown): XapiVersion | null {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim();
+  if (/^1\.0(\.\d+)?$/.test(trimmed)) return '1.0.3';
+  if (/^2\.0(\.\d+)?$/.test(trimmed)) return '2.0.0';
+  return null;
+}
 
 const allowedHeaders = [
   'Authorization', 'Content-Type', 'Content-Length', 'X-Experience-API-Version', 'If-Match', 'If-None-Match', 'Accept-Language',
@@ -26,8 +36,8 @@ const exposedHeaders = [
  * Headers every xAPI response carries. CORS lets content served from any origin call the LRS with its own
  * Authorization header; it never allows credentials (cookies), see DESIGN.md "Runtime flow and isolation".
  */
-export function setProtocolHeaders(reply: FastifyReply): void {
-  reply.header(VERSION_HEADER, '1.0.3');
+export function setProtocolHeaders(request: FastifyRequest, reply: FastifyReply, fallback: XapiVersion): void {
+  reply.header(VERSION_HEADER, versionOf(request.headers['x-experience-api-version']) ?? fallback);
   reply.header('Access-Control-Allow-Origin', '*');
   reply.header('Access-Control-Expose-Headers', exposedHeaders);
 }
@@ -41,17 +51,19 @@ export function answerPreflight(reply: FastifyReply): void {
     .send();
 }
 
-/** xAPI 1.0.3 §6.2: every request but /about names the version; 1.0.x is accepted. */
-export function checkVersionHeader(request: FastifyRequest): XapiVersion {
+/** xAPI 1.0.3 §6.2: every request but /about names the version; 1.0.x and 2.0.x are accepted. */
+export function checkVersionHeader(request: FastifyRequest, reply: FastifyReply): XapiVersion {
   const value = request.headers['x-experience-api-version'];
   if (value === undefined) throw invalid('version-header-missing', `the ${VERSION_HEADER} header is required`, { header: VERSION_HEADER });
-  if (typeof value !== 'string' || !/^1\.0(\.\d+)?$/.test(value.trim())) {
-    throw invalid('version-header-unsupported', `${VERSION_HEADER} "${String(value)}" is not supported; use one of ${supportedVersions.join(', ')}`, { header: VERSION_HEADER });
+  const version = versionOf(value);
+  if (!version) {
+    throw invalid('version-header-unsupported', `${VERSION_HEADER} "${String(value)}" is not supported; use 1.0.x or 2.0.x`, { header: VERSION_HEADER });
   }
-  return '1.0.3';
+  // The alternate syntax may have brought the header in from the form: answer in the version finally asked for.
+  reply.header(VERSION_HEADER, version);
+  return version;
 }
 
-/** Query parameters as single strings; a parameter given twice is refused rather than guessed at. */
 /** The media type of the request body, lower case, without parameters. */
 export function mediaTypeOf(request: FastifyRequest): string {
   return String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -94,6 +106,9 @@ export function applyAlternateSyntax(request: FastifyRequest): void {
     if (header) request.headers[header.toLowerCase()] = value;
     else if (name === 'content') content = value;
     else params[name] = value;
+  }
+  if (versionOf(request.headers['x-experience-api-version']) === '2.0.0') {
+    throw invalid('alternate-syntax-removed', 'xAPI 2.0 removed the alternate request syntax (method= in a form POST)', { parameter: 'method' });
   }
   request.query = params;
   request.alternateMethod = method;

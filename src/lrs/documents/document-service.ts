@@ -103,14 +103,17 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
     async put(principal: LrsPrincipal, key: DocumentKey, incoming: IncomingDocument, preconditions: Preconditions, version: XapiVersion): Promise<void> {
       checkScope(principal, key.kind, true);
       const unconditional = preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined;
-      const guarded = key.kind !== 'state' || version === '2.0.0';
       await documents.write(key, (current): DocumentDecision => {
         checkPreconditions(current, preconditions);
-        // xAPI 1.0.3 §3.1: a PUT that may overwrite must say what it expects; without either header the
-        // conformance suite wants 409 when the document exists and 400 when it does not.
-        if (unconditional && guarded) {
+        // xAPI 1.0.3 §3.1: a PUT that may overwrite a profile must say what it expects: without either header,
+        // 409 when the document exists, 400 when it does not (as the ADL suite checks). State documents follow
+        // the same rule for an existing document from xAPI 2.0 on, and may always be created without one.
+        if (unconditional && key.kind !== 'state') {
           if (current) throw conflict('document-exists', 'the document exists: send If-Match with its ETag to overwrite it', { header: 'If-Match' });
           throw invalid('precondition-missing', 'a PUT needs If-None-Match: * to create a document, or If-Match with its ETag to replace it', { header: 'If-None-Match' });
+        }
+        if (unconditional && current && version === '2.0.0') {
+          throw conflict('document-exists', 'the state document exists: send If-Match with its ETag to overwrite it', { header: 'If-Match' });
         }
         return { action: 'put', document: stored(incoming) };
       });

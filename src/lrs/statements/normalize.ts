@@ -1,4 +1,5 @@
-import { canonicalJson, sha256Hex } from '../../shared/canonical-json.js';
+import { sha256Hex } from '../../shared/canonical-json.js';
+import { comparableStatement } from './statement-comparison.js';
 import type { StatementRecord } from '../../store/ports.js';
 import { statementKeys } from './statement-keys.js';
 import type { Activity, Actor, Context, ContextActivities, Statement, SubStatement } from './statement-types.js';
@@ -13,6 +14,8 @@ export interface NormalizeContext {
   readonly newId: () => string;
   /** Whether the credential may update canonical activity definitions (the `define` scope). */
   readonly mayDefine: boolean;
+  /** `version` recorded when the statement has none: 1.0.0 under xAPI 1.0.x, 2.0.0 under 2.0 (IEEE 9274.1.1 §4.2.4.1). */
+  readonly defaultVersion: '1.0.0' | '2.0.0';
 }
 
 /** xAPI 1.0.3 §2.4.6.2: a single context activity is returned as an array of one. */
@@ -61,16 +64,15 @@ export function normalizeStatement(input: Statement, context: NormalizeContext):
   const stored = new Date(context.storedMs).toISOString();
   // The fingerprint covers what the client sent (xAPI 1.0.3 §2.2.1: a resent statement with the same id and
   // content is accepted without change; different content is a conflict). Properties the LRS sets are left out.
-  const { stored: _ignoredStored, authority: _ignoredAuthority, ...sent } = input;
   const id = input.id ?? context.newId();
-  const fingerprint = sha256Hex(canonicalJson({ ...sent, id, version: undefined }));
+  const fingerprint = sha256Hex(comparableStatement({ ...input, id }));
   const statement: Statement = {
     ...withContextActivityArrays(input),
     id,
     timestamp: input.timestamp ?? stored,
     stored,
     authority: context.authority,
-    version: input.version ?? '1.0.0',
+    version: input.version ?? context.defaultVersion,
   };
   const object = statement.object as { objectType?: string; id?: string };
   const isReference = object.objectType === 'StatementRef';

@@ -138,7 +138,7 @@ export function createStatementService({ statements, pageSize, statementsPath, n
       const storedMs = nextStoredMs();
       const mayDefine = hasScope(principal, 'define');
       const records = checked.map((statement) =>
-        normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId, mayDefine }),
+        normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId, mayDefine, defaultVersion: version === '2.0.0' ? '2.0.0' : '1.0.0' }),
       );
       await statements.insert(records, attachments);
       return records.map((record) => record.id);

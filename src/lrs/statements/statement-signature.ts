@@ -1,16 +1,10 @@
 import { X509Certificate, createPublicKey, verify } from 'node:crypto';
-import { canonicalJson } from '../../shared/canonical-json.js';
+import { comparableStatement } from './statement-comparison.js';
 import type { Statement } from './statement-types.js';
 
 export const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
 
 const digests: Readonly<Record<string, string>> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
-
-/** Properties the signer cannot know or that the signature itself adds (xAPI 1.0.3 §2.6). */
-function comparable(statement: Record<string, unknown>, keepId: boolean): string {
-  const { attachments: _a, authority: _b, stored: _c, version: _d, id, ...rest } = statement;
-  return canonicalJson(keepId ? { ...rest, id } : rest);
-}
 
 /**
  * Checks a signed statement's JWS (compact serialisation): RS256/384/512, a payload that is the statement as it
@@ -37,7 +31,9 @@ export function checkStatementSignature(statement: Statement, jws: string): stri
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return 'the JWS payload is not a statement';
   const signed = payload as Record<string, unknown>;
-  if (comparable(signed, signed.id !== undefined) !== comparable(statement as unknown as Record<string, unknown>, signed.id !== undefined)) {
+  // The signature was made before the LRS set anything and before the signature was attached (xAPI 1.0.3 §2.6).
+  const ignore = signed.id === undefined ? ['attachments', 'id'] : ['attachments'];
+  if (comparableStatement(signed, ignore) !== comparableStatement(statement, ignore)) {
     return 'the JWS payload differs from the statement it signs';
   }
   if (Array.isArray(header.x5c) && typeof header.x5c[0] === 'string') {
