@@ -51,6 +51,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Peak and current resident memory of the server process (bytes), from /proc/<pid>/status. */
   memory(): { peakBytes: number; currentBytes: number } | null;
+  /** Adds what the server was doing to an error from a request: whether it is still running, its last output. */
+  explain(error: unknown): Error;
   /** Graceful stop (SIGTERM: drain, checkpoint, close), SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -69,16 +71,20 @@ export async function startServer(dataDir: string): Promise<ServerProcess> {
   const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-4000));
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    running.delete(child);
-    resolve(code);
-  }));
   let hasExited = false;
-  void exited.then(() => (hasExited = true));
+  let exitStatus = '';
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      hasExited = true;
+      exitStatus = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      resolve();
+    }),
+  );
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (hasExited) throw new Error(`the server exited before answering:\n${output}`);
+    if (hasExited) throw new Error(`the server ${exitStatus} before answering:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the server did not answer within 30 s:\n${output}`);
@@ -104,6 +110,11 @@ export async function startServer(dataDir: string): Promise<ServerProcess> {
       } catch {
         return null; // not Linux, or already gone
       }
+    },
+    explain(error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const state = hasExited ? exitStatus : 'still running';
+      return new Error(`${message}\n  server (pid ${pid}) ${state}; its last output: ${output.trim() || '(none)'}`, { cause: error });
     },
     async stop(timeoutMs = 10_000) {
       if (hasExited) return;

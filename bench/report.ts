@@ -1,0 +1,196 @@
+import type { IngestResult } from './ingest.js';
+import { formatMb, formatMs, formatRate } from './measure.js';
+import { queryKinds, type QueryKind, type QueryResult } from './query.js';
+
+/** One line of the table; `value` is the figure as a number, so runs can be compared. */
+export interface Row {
+  readonly key: string;
+  readonly stage: string;
+  readonly value: number;
+  readonly unit: 'statements/s' | 'ms' | 'bytes' | 'bytes/statement';
+  /** Which direction is an improvement, for `--compare`. */
+  readonly better: 'higher' | 'lower';
+  readonly figure: string;
+  readonly ceiling: string;
+  readonly ratio: string;
+  readonly goal: string;
+  /** null when the row has no goal. */
+  readonly met: boolean | null;
+}
+
+export interface IngestResults {
+  readonly concurrency: number;
+  readonly http?: IngestResult;
+  readonly store: IngestResult;
+  readonly raw: IngestResult;
+}
+
+/** Goals from the brief: HTTP ingest at least half its ceiling; agent+verb queries p99 under 10 ms. */
+export const goals = { ingestRatio: 0.5, agentVerbP99Ms: 10 } as const;
+
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+
+export function ingestRows(results: IngestResults): Row[] {
+  const { http, store, raw } = results;
+  const rows: Row[] = [];
+  if (http) {
+    const ratio = http.statementsPerSecond / store.statementsPerSecond;
+    rows.push({
+      key: 'ingest.http',
+      stage: `ingest: HTTP POST, 100/batch, ${results.concurrency} in flight`,
+      value: Math.round(http.statementsPerSecond),
+      unit: 'statements/s',
+      better: 'higher',
+      figure: formatRate(http.statementsPerSecond),
+      ceiling: `${formatRate(store.statementsPerSecond)} (store.insert)`,
+      ratio: percent(ratio),
+      goal: `≥ ${percent(goals.ingestRatio)} of ceiling`,
+      met: ratio >= goals.ingestRatio,
+    });
+  }
+  rows.push(
+    {
+      key: 'ingest.store',
+      stage: 'ingest: normalise + store.insert, in-process',
+      value: Math.round(store.statementsPerSecond),
+      unit: 'statements/s',
+      better: 'higher',
+      figure: formatRate(store.statementsPerSecond),
+      ceiling: `${formatRate(raw.statementsPerSecond)} (raw INSERTs)`,
+      ratio: percent(store.statementsPerSecond / raw.statementsPerSecond),
+      goal: '—',
+      met: null,
+    },
+    {
+      key: 'ingest.raw',
+      stage: 'ingest: normalise + raw better-sqlite3 INSERTs',
+      value: Math.round(raw.statementsPerSecond),
+      unit: 'statements/s',
+      better: 'higher',
+      figure: formatRate(raw.statementsPerSecond),
+      ceiling: '—',
+      ratio: '—',
+      goal: '—',
+      met: null,
+    },
+  );
+  if (http?.serverPeakRssBytes !== undefined) {
+    rows.push({
+      key: 'memory.ingest',
+      stage: 'memory: server peak RSS, ingest',
+      value: http.serverPeakRssBytes,
+      unit: 'bytes',
+      better: 'lower',
+      figure: formatMb(http.serverPeakRssBytes),
+      ceiling: http.serverIdleRssBytes !== undefined ? `${formatMb(http.serverIdleRssBytes)} (idle)` : '—',
+      ratio: '—',
+      goal: '—',
+      met: null,
+    });
+  }
+  return rows;
+}
+
+const kindLabels: Record<QueryKind, string> = {
+  agentVerb: 'agent+verb',
+  agentVerbBusy: 'agent+verb (busy)',
+  agent: 'agent',
+  activity: 'activity',
+  registration: 'registration',
+};
+
+export function queryRows(results: QueryResult): Row[] {
+  const rows: Row[] = queryKinds.map((kind) => {
+    const { http, inProcess, meanStatements, maxStatements } = results.kinds[kind];
+    const hasGoal = kind === 'agentVerb';
+    return {
+      key: `query.${kind}.p99`,
+      stage: `query by ${kindLabels[kind]} (${http.count} req, ${meanStatements} st avg, ${maxStatements} max)`,
+      value: http.p99Ms,
+      unit: 'ms',
+      better: 'lower',
+      figure: `p50 ${formatMs(http.p50Ms)} · p99 ${formatMs(http.p99Ms)}`,
+      ceiling: `p50 ${formatMs(inProcess.p50Ms)} · p99 ${formatMs(inProcess.p99Ms)} (in-process)`,
+      // For latencies the ratio reads "how much of the time is the query itself" (ceiling / figure, at p50).
+      ratio: percent(inProcess.p50Ms / http.p50Ms),
+      goal: hasGoal ? `p99 < ${goals.agentVerbP99Ms} ms` : '—',
+      met: hasGoal ? http.p99Ms < goals.agentVerbP99Ms : null,
+    };
+  });
+  const paging = results.paging;
+  rows.push({
+    key: 'query.paging.total',
+    stage: `query more to the end, 1 agent (${paging.agentStatements} st, limit ${paging.pageLimit})`,
+    value: paging.totalMs,
+    unit: 'ms',
+    better: 'lower',
+    figure: `${paging.pages} pages in ${formatMs(paging.totalMs)} (p99 ${formatMs(paging.perPage.p99Ms)}/page)`,
+    ceiling: `${formatMs(paging.inProcessTotalMs)} (in-process)`,
+    ratio: percent(paging.inProcessTotalMs / paging.totalMs),
+    goal: 'all statements, once',
+    met: paging.complete,
+  });
+  rows.push({
+    key: 'disk.perStatement',
+    stage: 'disk: database file per statement',
+    value: results.diskBytesPerStatement,
+    unit: 'bytes/statement',
+    better: 'lower',
+    figure: `${(results.diskBytesPerStatement / 1024).toFixed(2)} KB`,
+    ceiling: '—',
+    ratio: '—',
+    goal: '—',
+    met: null,
+  });
+  if (results.serverPeakRssBytes !== undefined) {
+    rows.push({
+      key: 'memory.query',
+      stage: `memory: server peak RSS, queries on ${results.storeSize.toLocaleString('en-US')} st`,
+      value: results.serverPeakRssBytes,
+      unit: 'bytes',
+      better: 'lower',
+      figure: formatMb(results.serverPeakRssBytes),
+      ceiling: results.serverIdleRssBytes !== undefined ? `${formatMb(results.serverIdleRssBytes)} (idle)` : '—',
+      ratio: '—',
+      goal: '—',
+      met: null,
+    });
+  }
+  return rows;
+}
+
+/** Change of each row against an earlier run, by key; '' for rows the earlier run did not have. */
+export function compareRows(rows: readonly Row[], earlier: readonly Row[]): Map<string, string> {
+  const before = new Map(earlier.map((row) => [row.key, row]));
+  const changes = new Map<string, string>();
+  for (const row of rows) {
+    const old = before.get(row.key);
+    if (!old || old.value === 0) continue;
+    const change = (row.value - old.value) / old.value;
+    const improved = row.better === 'higher' ? change > 0 : change < 0;
+    const sign = change >= 0 ? '+' : '−';
+    changes.set(row.key, `${sign}${Math.abs(change * 100).toFixed(1)}% ${Math.abs(change) < 0.03 ? '(same)' : improved ? '(better)' : '(worse)'}`);
+  }
+  return changes;
+}
+
+/** A plain-text table, columns padded to their widest cell. */
+export function formatTable(rows: readonly Row[], changes?: Map<string, string>): string {
+  const header = ['stage', 'figure', 'ceiling', 'ratio', 'goal', 'met?', ...(changes ? ['vs earlier'] : [])];
+  const cells = rows.map((row) => [
+    row.stage,
+    row.figure,
+    row.ceiling,
+    row.ratio,
+    row.goal,
+    row.met === null ? '—' : row.met ? 'yes' : 'NO',
+    ...(changes ? [changes.get(row.key) ?? ''] : []),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i].length)));
+  const format = (line: readonly string[]) => line.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(format)].join('\n');
+}
+
+/** What the ratio column means, printed under the table. */
+export const ratioNote =
+  'ratio: throughput figure / ceiling; for queries, in-process p50 / HTTP p50 (the share of the time spent in the service and store).';

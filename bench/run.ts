@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: ingest and query figures for the LRS, each beside a ceiling measured in the same run
+ * (STYLE.md §12). Prints progress on stderr, a table on stdout, and writes bench/results/latest.json.
+ *
+ *   npm run bench -- [--scale small|full] [--only ingest|direct|query] [--concurrency N]
+ *                    [--compare FILE] [--out FILE] [--keep]
+ *
+ * Everything runs on loopback, in a fresh temporary directory, and every loop is bounded in count and time.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeBatches, measureHttpIngest, measureRawIngest, measureStoreIngest, type IngestOptions } from './ingest.js';
+import { measureQueries, type QueryOptions, type QueryResult } from './query.js';
+import { compareRows, formatTable, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
+import { killAllServers } from './server-process.js';
+
+const scales = {
+  small: {
+    ingestStatements: 10_000,
+    query: { storeSize: 10_000, requests: { agentVerb: 200, agentVerbBusy: 200, agent: 100, activity: 100, registration: 100 }, pageLimit: 10 },
+  },
+  full: {
+    ingestStatements: 50_000,
+    query: { storeSize: 100_000, requests: { agentVerb: 500, agentVerbBusy: 500, agent: 200, activity: 200, registration: 200 }, pageLimit: 25 },
+  },
+} as const;
+type Scale = keyof typeof scales;
+const stageNames = ['ingest', 'direct', 'query'] as const;
+type StageName = (typeof stageNames)[number];
+
+const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
+  --scale        small: 10 k statements (quick check); full (default): 50 k ingested, 100 k queried
+  --only         ingest: HTTP ingest and its ceilings; direct: only the in-process ceilings; query: query latency
+  --concurrency  batches in flight during ingest (default 6)
+  --compare      an earlier results JSON; adds a column with the change of each figure
+  --out          where to write the results (default bench/results/latest.json)
+  --keep         keep the temporary data directories (their path is printed)
+`;
+
+/** Repository root: this file runs as dist/bench/run.js. */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string', default: 'full' },
+      only: { type: 'string' },
+      concurrency: { type: 'string', default: '6' },
+      compare: { type: 'string' },
+      out: { type: 'string', default: path.join(repoRoot, 'bench', 'results', 'latest.json') },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  const fail = (message: string): never => {
+    process.stderr.write(`bench: ${message}\n${usage}`);
+    process.exit(2);
+  };
+  if (!(values.scale in scales)) fail(`--scale must be small or full, got "${values.scale}"`);
+  if (values.only !== undefined && !stageNames.includes(values.only as StageName)) fail(`--only must be one of ${stageNames.join(', ')}, got "${values.only}"`);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) fail(`--concurrency must be an integer from 1 to 64, got "${values.concurrency}"`);
+  let earlier: Row[] | undefined;
+  if (values.compare !== undefined) {
+    try {
+      earlier = (JSON.parse(fs.readFileSync(values.compare, 'utf8')) as { rows: Row[] }).rows;
+      if (!Array.isArray(earlier)) throw new Error('no rows');
+    } catch (error) {
+      fail(`--compare ${values.compare}: not a results file (${(error as Error).message})`);
+    }
+  }
+  return { scale: values.scale as Scale, only: values.only as StageName | undefined, concurrency, earlier, compare: values.compare, out: values.out as string, keep: values.keep as boolean };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return { cores: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`, node: process.version, commit };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const scale = scales[options.scale];
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadet-bench-'));
+  const cleanUp = () => {
+    killAllServers();
+    if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
+  const info = machine();
+  process.stderr.write(`cadet bench: scale ${options.scale}, ${info.cores} cores (${info.cpu}), node ${info.node}, data in ${workDir}\n`);
+  const started = Date.now();
+  const rows: Row[] = [];
+  let ingest: IngestResults | undefined;
+  let query: QueryResult | undefined;
+
+  if (options.only === undefined || options.only === 'ingest' || options.only === 'direct') {
+    const ingestOptions: IngestOptions = { concurrency: options.concurrency, warmupBatches: 10, timeCapMs: 60_000 };
+    const batches = makeBatches(scale.ingestStatements + ingestOptions.warmupBatches * 100, 1);
+    const http = options.only === 'direct' ? undefined : await measureHttpIngest(batches, workDir, ingestOptions);
+    const store = await measureStoreIngest(batches, workDir, ingestOptions);
+    const raw = measureRawIngest(batches, workDir, ingestOptions);
+    ingest = { concurrency: options.concurrency, ...(http && { http }), store, raw };
+    rows.push(...ingestRows(ingest));
+  }
+  if (options.only === undefined || options.only === 'query') {
+    const queryOptions: QueryOptions = { ...scale.query, timeCapMs: 30_000 };
+    query = await measureQueries(workDir, queryOptions);
+    rows.push(...queryRows(query));
+  }
+
+  const seconds = (Date.now() - started) / 1000;
+  process.stderr.write(`done in ${seconds.toFixed(0)} s\n\n`);
+  process.stdout.write(`cadet bench, scale ${options.scale}, ${info.cores} cores, node ${info.node}${info.commit ? `, commit ${info.commit}` : ''}\n\n`);
+  process.stdout.write(`${formatTable(rows, options.earlier && compareRows(rows, options.earlier))}\n\n${ratioNote}\n`);
+  if (options.compare) process.stdout.write(`\n(vs earlier: ${options.compare})\n`);
+
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query };
+  fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stderr.write(`results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);
+  if (options.keep) process.stderr.write(`data kept in ${workDir}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  killAllServers();
+  process.exitCode = 1;
+});
