@@ -1,11 +1,12 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createCredentialService } from './access/index.js';
+import { createAccess, createCredentialService } from './access/index.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { createLrs } from './lrs/index.js';
 import type { Store } from './store/ports.js';
+import { createWeb, translate } from './web/index.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -28,6 +29,16 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   });
 
+  // Graceful shutdown: `close()` waits for open connections, and a keep-alive connection that answered after
+  // close began would otherwise sit idle until its timeout (72 s). Ending those connections lets it finish.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
+
   app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.kind === 'unauthenticated') reply.header('WWW-Authenticate', 'Basic realm="cadet", charset="UTF-8"');
@@ -42,6 +53,11 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
     return reply.code(status === 503 ? 503 : 500).send({ error: 'internal', message: 'the server could not complete the request; it has been logged' });
   });
 
+  const credentials = createCredentialService({ credentials: store.credentials, publicUrl: config.publicUrl, ...(now && { now }) });
+  const access = await createAccess({ store, credentials, settings: config, cookieSecret: config.sessionSecret, translate, ...(now && { now }) });
+  // Before any route: from here on, a route without an access policy stops the app from starting (src/access/policy.ts).
+  await access.installGuard(app);
+
   await app.register(swagger, {
     openapi: {
       info: {
@@ -50,13 +66,17 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
         description: 'E-learning runtime and Learning Record Store. The xAPI resources follow xAPI 1.0.3.',
       },
       servers: [{ url: config.publicUrl }],
-      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          session: { type: 'apiKey', in: 'cookie', name: 'cadet_session', description: 'Set by POST /api/session' },
+        },
+      },
       security: [{ basic: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const credentials = createCredentialService({ credentials: store.credentials, publicUrl: config.publicUrl, ...(now && { now }) });
   const lrs = createLrs({
     statements: store.statements,
     documents: store.documents,
@@ -68,8 +88,10 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
     ...(now && { now }),
   });
   await app.register(lrs.plugin, { prefix: '/xapi' });
+  await app.register(access.api, { prefix: '/api' });
+  await app.register(createWeb({ access }).plugin);
 
-  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness and store check for load balancers', security: [] } }, async () => {
+  app.get('/health', { config: { policy: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and store check for load balancers', security: [] } }, async () => {
     await store.statements.latestSequence();
     return { status: 'ok' };
   });

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createCredentialService } from '../access/index.js';
+import { createCredentialService, createUserService } from '../access/index.js';
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig, settings } from '../config.js';
 import { AppError } from '../errors.js';
 import { createStore } from '../store/index.js';
+import { translate } from '../web/index.js';
 
 const help = `cadet: e-learning runtime and Learning Record Store
 
@@ -14,6 +16,10 @@ Usage:
                                              make an LRS credential; prints its key and secret once
   cadet credentials list [--json]            list credentials (never their secrets)
   cadet credentials revoke KEY               revoke a credential at once
+  cadet users add --email EMAIL --role ROLE... [--country CC]... [--name NAME] [--password PW] [--json]
+                                             add a user; without --password, a one-time password is printed once
+                                             roles: learner author analyst approver admin; the first --country is
+                                             the user's country, all of them scope approver and analyst roles
   cadet --help                               this text
 
 Scopes: statements/write, statements/read, statements/read/mine, state, define, profile, all/read, all
@@ -37,6 +43,10 @@ function parse(args: string[]) {
       json: { type: 'boolean' },
       name: { type: 'string' },
       scope: { type: 'string', multiple: true },
+      email: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      country: { type: 'string', multiple: true },
+      password: { type: 'string' },
     },
   });
 }
@@ -53,6 +63,8 @@ async function serve(flags: Record<string, string | undefined>): Promise<void> {
     }
     closing = true;
     app.log.info(`${signal}: finishing in-flight requests, then closing the store`);
+    // A request that never ends must not keep the process alive past an orchestrator's grace period.
+    setTimeout(() => process.exit(1), 25_000).unref();
     await app.close();
     await store.close();
     process.exit(0);
@@ -102,6 +114,36 @@ async function credentials(positionals: string[], values: ReturnType<typeof pars
   }
 }
 
+async function users(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<number> {
+  const [action] = positionals;
+  if (action !== 'add') throw new UsageError(`unknown users action "${action ?? ''}" (add)`);
+  if (!values.email) throw new UsageError('users add needs --email EMAIL');
+  if (!values.role?.length) throw new UsageError('users add needs at least one --role ROLE');
+  const config = loadConfig(values as Record<string, string | undefined>);
+  const store = createStore(config);
+  try {
+    const service = createUserService({ users: store.users, audit: store.audit, outbox: store.outbox, settings: config, translate, now: Date.now });
+    const countries = values.country ?? [];
+    const roles = values.role.map((role) => (role === 'approver' || role === 'analyst') && countries.length > 0 ? { role, countries } : { role });
+    const password = values.password ?? randomPassword();
+    const { user } = await service.create(
+      { email: values.email, name: values.name, country: countries[0], roles, password },
+      { userId: null, ip: 'cli' },
+    );
+    const shown = values.password ? null : password;
+    if (values.json) process.stdout.write(`${JSON.stringify({ id: user.id, email: user.email, name: user.name, country: user.country, roles: user.roles, password: shown })}\n`);
+    else {
+      process.stdout.write(`User ${user.email} (${user.roles.map((r) => r.role + (r.countries ? ` ${r.countries.join(',')}` : '')).join(', ')}) added, id ${user.id}\n`);
+      if (shown) process.stdout.write(`  one-time password: ${shown}\nIt is shown only now; the user can change it with "Forgot your password?".\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const randomPassword = () => randomBytes(15).toString('base64url');
+
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
@@ -124,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     if (command === 'credentials') return await credentials(rest, values);
+    if (command === 'users') return await users(rest, values);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {

@@ -35,34 +35,40 @@ const list = async (dataDir: string) => {
   return { result, rows: result.code === 0 ? (JSON.parse(result.stdout) as ListedCredential[]) : [] };
 };
 
-t.test('--help lists the commands and exits 0', async (t) => {
-  const result = await runCli(['--help']);
-  t.equal(result.code, 0, result.stderr);
-  for (const command of ['cadet serve', 'cadet credentials add', 'cadet credentials list', 'cadet credentials revoke']) {
-    t.match(result.stdout, command, `mentions ${command}`);
-  }
-  for (const variable of ['PORT', 'DATA_DIR', 'PUBLIC_URL', 'LOG_LEVEL', 'STORE']) t.match(result.stdout, variable, `documents ${variable}`);
-  t.equal(result.stderr, '');
-});
+t.test('usage', async (t) => {
+  // Independent processes: run them side by side.
+  const [help, none, unknown, badOption] = await Promise.all([
+    runCli(['--help']),
+    runCli([]),
+    runCli(['frobnicate']),
+    runCli(['credentials', 'list', '--colour', 'blue']),
+  ]);
 
-t.test('no command prints the help and fails with 2', async (t) => {
-  const result = await runCli([]);
-  t.equal(result.code, 2);
-  t.match(result.stdout, 'Usage:');
-});
+  t.test('--help lists the commands and exits 0', async (t) => {
+    t.equal(help.code, 0, help.stderr);
+    for (const command of ['cadet serve', 'cadet credentials add', 'cadet credentials list', 'cadet credentials revoke']) {
+      t.match(help.stdout, command, `mentions ${command}`);
+    }
+    for (const variable of ['PORT', 'DATA_DIR', 'PUBLIC_URL', 'LOG_LEVEL', 'STORE']) t.match(help.stdout, variable, `documents ${variable}`);
+    t.equal(help.stderr, '');
+  });
 
-t.test('an unknown command exits 2 naming it', async (t) => {
-  const result = await runCli(['frobnicate']);
-  t.equal(result.code, 2);
-  t.match(result.stderr, /unknown command "frobnicate"/);
-  t.match(result.stderr, /--help/, 'points at the help');
-  t.equal(result.stdout, '');
-});
+  t.test('no command prints the help and fails with 2', async (t) => {
+    t.equal(none.code, 2);
+    t.match(none.stdout, 'Usage:');
+  });
 
-t.test('an unknown option exits 2 naming it', async (t) => {
-  const result = await runCli(['credentials', 'list', '--colour', 'blue']);
-  t.equal(result.code, 2);
-  t.match(result.stderr, /colour/);
+  t.test('an unknown command exits 2 naming it', async (t) => {
+    t.equal(unknown.code, 2);
+    t.match(unknown.stderr, /unknown command "frobnicate"/);
+    t.match(unknown.stderr, /--help/, 'points at the help');
+    t.equal(unknown.stdout, '');
+  });
+
+  t.test('an unknown option exits 2 naming it', async (t) => {
+    t.equal(badOption.code, 2);
+    t.match(badOption.stderr, /colour/);
+  });
 });
 
 t.test('credentials add prints key and secret once; the database keeps only a hash', async (t) => {
@@ -99,16 +105,18 @@ t.test('credentials add prints key and secret once; the database keeps only a ha
 
 t.test('credentials add refuses bad input and stores nothing', async (t) => {
   const dataDir = dataDirFor(t);
-  const noName = await runCli(['credentials', 'add', '--scope', 'all'], { DATA_DIR: dataDir });
+  const [noName, blankName, badScope] = await Promise.all([
+    runCli(['credentials', 'add', '--scope', 'all'], { DATA_DIR: dataDir }),
+    runCli(['credentials', 'add', '--name', '   '], { DATA_DIR: dataDir }),
+    runCli(['credentials', 'add', '--name', 'X', '--scope', 'statements/read', '--scope', 'everything', '--json'], { DATA_DIR: dataDir }),
+  ]);
   t.equal(noName.code, 2);
   t.match(noName.stderr, /--name/);
   t.equal(noName.stdout, '');
 
-  const blankName = await runCli(['credentials', 'add', '--name', '   '], { DATA_DIR: dataDir });
   t.not(blankName.code, 0);
   t.match(blankName.stderr, /name/);
 
-  const badScope = await runCli(['credentials', 'add', '--name', 'X', '--scope', 'statements/read', '--scope', 'everything', '--json'], { DATA_DIR: dataDir });
   t.not(badScope.code, 0);
   t.match(badScope.stderr, /"everything"/, 'names the unknown scope');
   t.equal(badScope.stdout, '', 'prints no key or secret');
@@ -124,12 +132,15 @@ t.test('credentials list never shows secrets', async (t) => {
   t.equal(empty.code, 0);
   t.match(empty.stdout, /No credentials yet/);
 
-  const first = await addCredential(dataDir, 'First', ['statements/read', 'statements/write']);
-  const second = await addCredential(dataDir, 'Second', ['all/read']);
-  const { result, rows } = await list(dataDir);
+  // Two processes writing the same database at once: SQLite's busy timeout serialises them.
+  const [first, second] = await Promise.all([
+    addCredential(dataDir, 'First', ['statements/read', 'statements/write']),
+    addCredential(dataDir, 'Second', ['all/read']),
+  ]);
+  const [{ result, rows }, text] = await Promise.all([list(dataDir), runCli(['credentials', 'list'], { DATA_DIR: dataDir })]);
   t.equal(result.code, 0, result.stderr);
   t.same(
-    rows.map((r) => [r.key, r.name, r.scopes, r.revoked]),
+    rows.map((r) => [r.key, r.name, r.scopes, r.revoked]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
     [
       [first.key, 'First', ['statements/read', 'statements/write'], null],
       [second.key, 'Second', ['all/read'], null],
@@ -139,7 +150,6 @@ t.test('credentials list never shows secrets', async (t) => {
     t.same(Object.keys(row).sort(), ['created', 'key', 'name', 'revoked', 'scopes'], `${row.name}: no secret nor hash field`);
     t.ok(Number.isFinite(Date.parse(row.created)));
   }
-  const text = await runCli(['credentials', 'list'], { DATA_DIR: dataDir });
   for (const output of [result.stdout, text.stdout]) {
     t.notMatch(output, first.secret);
     t.notMatch(output, second.secret);
@@ -149,13 +159,15 @@ t.test('credentials list never shows secrets', async (t) => {
 
 t.test('credentials revoke', async (t) => {
   const dataDir = dataDirFor(t);
-  const missingKey = await runCli(['credentials', 'revoke'], { DATA_DIR: dataDir });
+  const [missingKey, unknownKey, unknownAction] = await Promise.all([
+    runCli(['credentials', 'revoke'], { DATA_DIR: dataDir }),
+    runCli(['credentials', 'revoke', 'feedfacefeedfacefeedface'], { DATA_DIR: dataDir }),
+    runCli(['credentials', 'rotate'], { DATA_DIR: dataDir }),
+  ]);
   t.equal(missingKey.code, 2);
   t.match(missingKey.stderr, /KEY/);
-  const unknownKey = await runCli(['credentials', 'revoke', 'feedfacefeedfacefeedface'], { DATA_DIR: dataDir });
   t.not(unknownKey.code, 0);
   t.match(unknownKey.stderr, /feedfacefeedfacefeedface/);
-  const unknownAction = await runCli(['credentials', 'rotate'], { DATA_DIR: dataDir });
   t.equal(unknownAction.code, 2);
   t.match(unknownAction.stderr, /"rotate"/);
 });

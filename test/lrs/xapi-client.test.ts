@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import XAPIModule, { type Agent, type Statement } from '@xapi/xapi';
+import XAPIModule, { type Agent, type Statement, type Verb } from '@xapi/xapi';
 import t, { type Test } from 'tap';
 import { addCredential, assertBuilt, createDataDir, removeDataDir, startServer } from '../fixtures/server-process.js';
 
@@ -45,7 +45,7 @@ const course = `https://academy.example/courses/${run}/evidence-handling`;
 const quiz = `https://academy.example/courses/${run}/evidence-handling/quiz`;
 const registration = randomUUID();
 
-const make = (verb: { id: string; display: Record<string, string> }, object: string, withRegistration: boolean, extra: Partial<Statement> = {}): Statement => ({
+const make = (verb: Verb, object: string, withRegistration: boolean, extra: Partial<Statement> = {}): Statement => ({
   actor: learner,
   verb,
   object: { objectType: 'Activity', id: object, definition: { name: { 'en-US': object.endsWith('quiz') ? 'Quiz' : 'Evidence handling' } } },

@@ -95,7 +95,8 @@ t.test('a write that throws is rolled back alone; the others commit', async (t) 
   t.match((outcomes[3] as PromiseRejectedResult).reason, { code: 'SQLITE_CONSTRAINT_UNIQUE' });
   t.same(values(), [1, 4, 5], 'the failed writes left nothing, not even their first rows');
   t.notOk(db.inTransaction);
-  t.same(await queue.run(insert(6)), 6, 'the queue still works');
+  await queue.run(insert(6));
+  t.same(values(), [1, 4, 5, 6], 'the queue still works');
 });
 
 t.test('drained() waits for every queued write', async (t) => {
@@ -134,3 +135,27 @@ t.test('committed writes are visible to another connection on the same file', as
   await pending;
   t.equal(countRows(), 3, 'acknowledged means committed');
 });
+
+t.test(
+  'drained() also waits for a write queued from inside a write',
+  async (t) => {
+    const { db, queue, values, insert } = harness(t);
+    let inner: Promise<number> | undefined;
+    void queue.run(() => {
+      inner = queue.run(insert(2));
+      return insert(1)();
+    });
+    const drained = queue.drained();
+    // Bounded: the bug makes drained() never resolve.
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      drained.then(() => 'drained'),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('never resolved'), 2_000))),
+    ]);
+    clearTimeout(timer);
+    t.equal(outcome, 'drained');
+    t.same(values(), [1, 2], 'both writes are committed once drained() resolves');
+    await inner;
+    t.notOk(db.inTransaction);
+  },
+);

@@ -71,12 +71,14 @@ export class WriteQueue {
     });
   }
 
-  /** Resolves once every queued write has been committed or rejected. */
+  /** Resolves once every queued write has been committed or rejected, including writes queued meanwhile. */
   drained(): Promise<void> {
-    return this.scheduled ? this.idle : Promise.resolve();
+    return this.scheduled ? this.idle.then(() => this.drained()) : Promise.resolve();
   }
 
   private flush(): void {
+    // A write queued while this batch runs schedules the next batch and its own idle promise: keep ours.
+    const markIdle = this.markIdle;
     const batch = this.pending;
     this.pending = [];
     this.scheduled = false;
@@ -99,7 +101,7 @@ export class WriteQueue {
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const item of batch) item.reject(error);
-      this.markIdle();
+      markIdle();
       return;
     }
     batch.forEach((item, index) => {
@@ -107,6 +109,6 @@ export class WriteQueue {
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
     });
-    this.markIdle();
+    markIdle();
   }
 }

@@ -60,6 +60,8 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
     attachment: db.prepare('SELECT sha2, content_type, content FROM attachments WHERE sha2 = ?'),
     definition: db.prepare('SELECT definition FROM activities WHERE id = ?'),
     saveDefinition: db.prepare('INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition'),
+    // How many rows a key has in a range, counted up to a bound: enough to tell a selective key from a common one.
+    keyRowsUpTo: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? LIMIT ?)'),
     latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
     lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
   };
@@ -107,6 +109,18 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
       sql.saveDefinition.run(id, JSON.stringify(merged));
     }
     return true;
+  }
+
+  /**
+   * Orders the keys so the most selective drives the scan: an agent with thousands of statements and a rare
+   * verb is cheaper to find from the verb. Counting stops at a bound, so the estimate costs at most a few
+   * thousand index entries per key.
+   */
+  function driverFirst(keys: readonly string[], low: number, high: number): readonly string[] {
+    if (keys.length < 2) return keys;
+    const bound = 2000;
+    const counted = keys.map((key) => ({ key, rows: (sql.keyRowsUpTo.get(key, low, high, bound) as { n: number }).n }));
+    return counted.sort((a, b) => a.rows - b.rows).map((entry) => entry.key);
   }
 
   /** Builds (once per shape) the query for a filter: the first key drives the scan through its index. */
@@ -165,7 +179,7 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
       }
       if (low > high) return { statements: [], hasMore: false };
       const params: Record<string, unknown> = { low, high, limit: filter.limit + 1 };
-      filter.keys.forEach((key, i) => (params[`key${i}`] = key));
+      driverFirst(filter.keys, low, high).forEach((key, i) => (params[`key${i}`] = key));
       if (filter.credentialId !== undefined) params.credentialId = filter.credentialId;
       const rows = prepareQuery(filter).all(params) as StatementRow[];
       const hasMore = rows.length > filter.limit;
