@@ -14,7 +14,7 @@ export function createHttpClient(baseUrl: string, headers: Readonly<Record<strin
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets });
 
-  function request(method: 'GET' | 'POST', path: string, body?: string): Promise<HttpResponse> {
+  function request(method: 'GET' | 'POST' | 'PUT', path: string, body?: string): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -42,6 +42,7 @@ export function createHttpClient(baseUrl: string, headers: Readonly<Record<strin
   return {
     get: (path: string) => request('GET', path),
     post: (path: string, body: string) => request('POST', path, body),
+    put: (path: string, body: string) => request('PUT', path, body),
     close: () => agent.destroy(),
   };
 }

@@ -1,6 +1,7 @@
 import type { IngestResult } from './ingest.js';
 import { formatMb, formatMs, formatRate } from './measure.js';
 import { queryKinds, type QueryKind, type QueryResult } from './query.js';
+import type { DocumentResult } from './documents.js';
 
 /** One line of the table; `value` is the figure as a number, so runs can be compared. */
 export interface Row {
@@ -194,3 +195,25 @@ export function formatTable(rows: readonly Row[], changes?: Map<string, string>)
 /** What the ratio column means, printed under the table. */
 export const ratioNote =
   'ratio: throughput figure / ceiling; for queries, in-process p50 / HTTP p50 (the share of the time spent in the service and store).';
+
+/** State document PUT and GET latency per document size; no ceiling yet, figures for comparison between runs. */
+export function documentRows(results: DocumentResult): Row[] {
+  const rows: Row[] = results.sizes.flatMap((size) =>
+    (['put', 'get'] as const).map((method): Row => ({
+      key: `documents.${size.bytes}.${method}.p99`,
+      stage: `documents: state ${method.toUpperCase()} ${size.bytes / 1024} KB (${size[method].count} req)`,
+      value: size[method].p99Ms,
+      unit: 'ms',
+      better: 'lower',
+      figure: `p50 ${formatMs(size[method].p50Ms)} · p99 ${formatMs(size[method].p99Ms)}`,
+      ceiling: '—',
+      ratio: '—',
+      goal: '—',
+      met: null,
+    })),
+  );
+  if (results.peakRssBytes !== null) {
+    rows.push({ key: 'memory.documents', stage: 'memory: server peak RSS, documents', value: results.peakRssBytes, unit: 'bytes', better: 'lower', figure: formatMb(results.peakRssBytes), ceiling: '—', ratio: '—', goal: '—', met: null });
+  }
+  return rows;
+}

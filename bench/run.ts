@@ -15,26 +15,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeBatches, measureHttpIngest, measureRawIngest, measureStoreIngest, type IngestOptions } from './ingest.js';
 import { measureQueries, type QueryOptions, type QueryResult } from './query.js';
-import { compareRows, formatTable, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
+import { measureDocuments, type DocumentResult } from './documents.js';
+import { compareRows, documentRows, formatTable, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
 import { killAllServers } from './server-process.js';
 
 const scales = {
   small: {
     ingestStatements: 10_000,
     query: { storeSize: 10_000, requests: { agentVerb: 200, agentVerbBusy: 200, agent: 100, activity: 100, registration: 100 }, pageLimit: 10 },
+    documents: { sizes: [4096, 10240, 65536], requestsPerSize: 100 },
   },
   full: {
     ingestStatements: 50_000,
     query: { storeSize: 100_000, requests: { agentVerb: 500, agentVerbBusy: 500, agent: 200, activity: 200, registration: 200 }, pageLimit: 25 },
+    documents: { sizes: [4096, 10240, 65536], requestsPerSize: 500 },
   },
 } as const;
 type Scale = keyof typeof scales;
-const stageNames = ['ingest', 'direct', 'query'] as const;
+const stageNames = ['ingest', 'direct', 'query', 'documents'] as const;
 type StageName = (typeof stageNames)[number];
 
 const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
   --scale        small: 10 k statements (quick check); full (default): 50 k ingested, 100 k queried
-  --only         ingest: HTTP ingest and its ceilings; direct: only the in-process ceilings; query: query latency
+  --only         ingest: HTTP ingest and its ceilings; direct: only the in-process ceilings; query: query latency;
+                 documents: state document PUT/GET latency at 4, 10 and 64 KB
   --concurrency  batches in flight during ingest (default 6)
   --compare      an earlier results JSON; adds a column with the change of each figure
   --out          where to write the results (default bench/results/latest.json)
@@ -124,6 +128,12 @@ async function main(): Promise<void> {
     rows.push(...queryRows(query));
   }
 
+  let documents: DocumentResult | undefined;
+  if (options.only === undefined || options.only === 'documents') {
+    documents = await measureDocuments(workDir, { ...scale.documents, timeCapMs: 30_000 });
+    rows.push(...documentRows(documents));
+  }
+
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`done in ${seconds.toFixed(0)} s\n\n`);
   process.stdout.write(`cadet bench, scale ${options.scale}, ${info.cores} cores, node ${info.node}${info.commit ? `, commit ${info.commit}` : ''}\n\n`);
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   if (options.compare) process.stdout.write(`\n(vs earlier: ${options.compare})\n`);
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query };
+  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents };
   fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);
   if (options.keep) process.stderr.write(`data kept in ${workDir}\n`);
