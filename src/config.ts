@@ -12,6 +12,14 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly statementPageSize: number;
   readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
+  readonly sessionSecret: string;
+  readonly sessionTtlMinutes: number;
+  readonly loginMaxFailures: number;
+  readonly loginLockMinutes: number;
+  readonly loginRateLimit: number;
+  readonly invitationTtlHours: number;
+  readonly passwordResetTtlMinutes: number;
+  readonly accessRequestStaleDays: number;
 }
 
 interface Setting {
@@ -33,6 +41,14 @@ export const settings: readonly Setting[] = [
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
   { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
+  { key: 'sessionSecret', env: 'SESSION_SECRET', flag: 'session-secret', type: 'string', fallback: '' },
+  { key: 'sessionTtlMinutes', env: 'SESSION_TTL_MINUTES', flag: 'session-ttl-minutes', type: 'integer', fallback: '720' },
+  { key: 'loginMaxFailures', env: 'LOGIN_MAX_FAILURES', flag: 'login-max-failures', type: 'integer', fallback: '5' },
+  { key: 'loginLockMinutes', env: 'LOGIN_LOCK_MINUTES', flag: 'login-lock-minutes', type: 'integer', fallback: '15' },
+  { key: 'loginRateLimit', env: 'LOGIN_RATE_LIMIT', flag: 'login-rate-limit', type: 'integer', fallback: '30' },
+  { key: 'invitationTtlHours', env: 'INVITATION_TTL_HOURS', flag: 'invitation-ttl-hours', type: 'integer', fallback: '72' },
+  { key: 'passwordResetTtlMinutes', env: 'PASSWORD_RESET_TTL_MINUTES', flag: 'password-reset-ttl-minutes', type: 'integer', fallback: '60' },
+  { key: 'accessRequestStaleDays', env: 'ACCESS_REQUEST_STALE_DAYS', flag: 'access-request-stale-days', type: 'integer', fallback: '7' },
 ];
 
 export class ConfigError extends Error {

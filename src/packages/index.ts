@@ -28,3 +28,5 @@ export { DEFAULT_EXTRACT_LIMITS } from './safe-extract.js';
 export type { ExtractLimits } from './safe-extract.js';
 export { formatLabel } from './detect.js';
 export { toScormAgainSequencing } from './scorm-again-sequencing.js';
+export { createCatalogService, isSlug, slugify } from './catalog-service.js';
+export type { CatalogService, ImportOutcome } from './catalog-service.js';

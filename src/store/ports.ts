@@ -190,6 +190,8 @@ export interface Store {
   readonly accessRequests: AccessRequestStore;
   readonly audit: AuditStore;
   readonly outbox: MailOutbox;
+  readonly catalog: CatalogStore;
+  readonly packageFiles: PackageFileStore;
   /** Waits for pending writes, then releases the database. */
   close(): Promise<void>;
 }
@@ -396,4 +398,80 @@ export interface MailOutbox {
   enqueue(message: MailRecord): Promise<void>;
   /** Newest first, at most `limit`. */
   list(limit: number): Promise<readonly MailRecord[]>;
+}
+
+// ---------------------------------------------------------------------------
+// Catalog: courses, their versions, and the files of each version.
+// ---------------------------------------------------------------------------
+
+export interface CourseRecord {
+  readonly id: string;
+  /** Stable, unique, used in URLs. */
+  readonly slug: string;
+  /** The course activity IRI, stable across versions (DESIGN.md "Identity and IRIs"). */
+  readonly activityId: string;
+  /** The package's own identifier (manifest identifier, course IRI): how a re-upload finds its course. */
+  readonly sourceIdentifier: string;
+  readonly format: 'scorm12' | 'scorm2004' | 'xapi' | 'cmi5';
+  readonly title: Readonly<Record<string, string>>;
+  readonly createdMs: number;
+}
+
+export interface CourseVersionRecord {
+  readonly id: string;
+  readonly courseId: string;
+  /** 1, 2, 3… in upload order. */
+  readonly number: number;
+  readonly format: CourseRecord['format'];
+  /** The course model (packages/course-model.ts) as JSON. */
+  readonly model: unknown;
+  /** scorm-again's `sequencing` setting for SCORM 2004, else null. */
+  readonly sequencing: unknown;
+  /** Where its files are (PackageFileStore key). */
+  readonly filesKey: string;
+  readonly fileCount: number;
+  readonly sizeBytes: number;
+  /** SHA-256 of the uploaded package (zip or descriptor), hex. */
+  readonly sha256: string;
+  readonly warnings: readonly unknown[];
+  readonly createdMs: number;
+  readonly createdBy: string | null;
+  readonly retiredMs: number | null;
+}
+
+export interface NewCourseVersion {
+  /** The course to add to; created with this record when it does not exist (matched by id). */
+  readonly course: CourseRecord;
+  readonly version: Omit<CourseVersionRecord, 'number' | 'courseId'>;
+}
+
+export interface CatalogStore {
+  /**
+   * Adds a version, numbering it after the course's last one, creating the course first when needed,
+   * in one transaction. Rejects with conflict when a new course's slug is taken.
+   */
+  addVersion(input: NewCourseVersion): Promise<{ course: CourseRecord; version: CourseVersionRecord }>;
+  courseBySlug(slug: string): Promise<CourseRecord | null>;
+  courseBySourceIdentifier(identifier: string): Promise<CourseRecord | null>;
+  /** Every course, by slug. */
+  listCourses(): Promise<readonly CourseRecord[]>;
+  /** Versions of a course, oldest first. */
+  versions(courseId: string): Promise<readonly CourseVersionRecord[]>;
+  version(versionId: string): Promise<CourseVersionRecord | null>;
+  /** Marks a version retired (new registrations no longer get it); false when unknown or already retired. */
+  retireVersion(versionId: string, atMs: number): Promise<boolean>;
+}
+
+/** The files of course versions (filesystem under DATA_DIR; GridFS with MongoDB). Keys are opaque. */
+export interface PackageFileStore {
+  /** Takes over a directory of files (it is moved or copied, then removed) under a new key; all or nothing. */
+  adopt(key: string, directory: string): Promise<void>;
+  /** A file of a version, or null when absent. `relativePath` is `/`-separated and never escapes the key. */
+  stat(key: string, relativePath: string): Promise<{ readonly sizeBytes: number; readonly modifiedMs: number } | null>;
+  /** Streams a file (optionally a byte range, inclusive). */
+  read(key: string, relativePath: string, range?: { start: number; end: number }): NodeJS.ReadableStream;
+  /** Removes every file of a key; idempotent. */
+  remove(key: string): Promise<void>;
+  /** A directory for work in progress (extraction) on the same volume, so `adopt` can be a rename. */
+  stagingDirectory(): Promise<string>;
 }

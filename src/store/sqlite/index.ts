@@ -1,9 +1,17 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Store } from '../ports.js';
+import { createSqliteAccessRequestStore } from './access-requests.js';
+import { createSqliteAuditStore } from './audit.js';
+import { createFilesystemPackageFiles } from '../filesystem-package-files.js';
+import { createSqliteCatalogStore } from './catalog.js';
 import { createSqliteCredentialStore } from './credentials.js';
 import { openDatabase, WriteQueue } from './database.js';
 import { createSqliteActivityStore, createSqliteDocumentStore } from './documents.js';
+import { createSqliteMailOutbox } from './mail.js';
+import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteStatementStore } from './statements.js';
+import { createSqliteUserStore } from './users.js';
 
 /** The embedded store: one SQLite file, `cadet.sqlite`, under the data directory (or `:memory:`). */
 export function createSqliteStore(dataDir: string | ':memory:'): Store {
@@ -16,6 +24,13 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
     documents: createSqliteDocumentStore(db, writes),
     activities: createSqliteActivityStore(db),
     credentials: createSqliteCredentialStore(db, writes),
+    users: createSqliteUserStore(db, writes),
+    sessions: createSqliteSessionStore(db, writes),
+    accessRequests: createSqliteAccessRequestStore(db, writes),
+    audit: createSqliteAuditStore(db, writes),
+    outbox: createSqliteMailOutbox(db, writes),
+    catalog: createSqliteCatalogStore(db, writes),
+    packageFiles: createFilesystemPackageFiles(dataDir === ':memory:' ? path.join(os.tmpdir(), `cadet-memory-${process.pid}`) : dataDir),
     async close() {
       await writes.drained();
       if (db.open) {

@@ -1,3 +1,5 @@
+import { accessMigrations } from './access.js';
+import { catalogMigrations } from './catalog.js';
 import { lrsMigrations } from './lrs.js';
 
 /**
@@ -11,4 +13,6 @@ export interface Migration {
 
 export const migrationsByScope: Readonly<Record<string, readonly Migration[]>> = {
   lrs: lrsMigrations,
+  access: accessMigrations,
+  catalog: catalogMigrations,
 };
