@@ -5,6 +5,7 @@ import { createAccess, createCredentialService } from './access/index.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { createLrs } from './lrs/index.js';
+import { createCatalogService, registerPackageRoutes } from './packages/index.js';
 import type { Store } from './store/ports.js';
 import { createWeb, translate } from './web/index.js';
 
@@ -89,6 +90,8 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   });
   await app.register(lrs.plugin, { prefix: '/xapi' });
   await app.register(access.api, { prefix: '/api' });
+  const catalog = createCatalogService({ catalog: store.catalog, files: store.packageFiles, publicUrl: config.publicUrl, ...(now && { now }) });
+  await app.register(async (scope) => registerPackageRoutes(scope, { catalog, files: store.packageFiles, maxBytes: config.packageMaxBytes }), { prefix: '/api' });
   await app.register(createWeb({ access }).plugin);
 
   app.get('/health', { config: { policy: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and store check for load balancers', security: [] } }, async () => {

@@ -13,6 +13,7 @@ export interface Config {
   readonly statementPageSize: number;
   readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
   readonly sessionSecret: string;
+  readonly packageMaxBytes: number;
   readonly sessionTtlMinutes: number;
   readonly loginMaxFailures: number;
   readonly loginLockMinutes: number;
@@ -41,6 +42,7 @@ export const settings: readonly Setting[] = [
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
   { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
+  { key: 'packageMaxBytes', env: 'PACKAGE_MAX_BYTES', flag: 'package-max-bytes', type: 'integer', fallback: String(1024 * 1024 * 1024) },
   { key: 'sessionSecret', env: 'SESSION_SECRET', flag: 'session-secret', type: 'string', fallback: '' },
   { key: 'sessionTtlMinutes', env: 'SESSION_TTL_MINUTES', flag: 'session-ttl-minutes', type: 'integer', fallback: '720' },
   { key: 'loginMaxFailures', env: 'LOGIN_MAX_FAILURES', flag: 'login-max-failures', type: 'integer', fallback: '5' },

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCredentialService, createUserService } from '../access/index.js';
 import { buildApp } from '../app.js';
-import { ConfigError, loadConfig, settings } from '../config.js';
+import { ConfigError, loadConfig, settings, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createStore } from '../store/index.js';
+import { createCatalogService, importDemoCourses, importView } from '../packages/index.js';
+import { findRepoRoot } from '../shared/json-schema.js';
+import { createStore, type Store } from '../store/index.js';
 import { translate } from '../web/index.js';
 
 const help = `cadet: e-learning runtime and Learning Record Store
@@ -20,6 +24,10 @@ Usage:
                                              add a user; without --password, a one-time password is printed once
                                              roles: learner author analyst approver admin; the first --country is
                                              the user's country, all of them scope approver and analyst roles
+  cadet import PATH... [--course SLUG] [--json]
+                                             import packages (zips, unzipped folders, or a bare cmi5 course
+                                             structure XML whose AUs are all absolute URLs) as new versions;
+                                             --json prints one JSON line per package; exit 0 only if all imported
   cadet --help                               this text
 
 Scopes: statements/write, statements/read, statements/read/mine, state, define, profile, all/read, all
@@ -47,6 +55,7 @@ function parse(args: string[]) {
       role: { type: 'string', multiple: true },
       country: { type: 'string', multiple: true },
       password: { type: 'string' },
+      course: { type: 'string' },
     },
   });
 }
@@ -55,6 +64,7 @@ async function serve(flags: Record<string, string | undefined>): Promise<void> {
   const config = loadConfig(flags);
   const store = createStore(config);
   const app = await buildApp({ config, store });
+  await prepareFirstStart(config, store, app.log);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) {
@@ -146,6 +156,61 @@ const randomPassword = () => randomBytes(15).toString('base64url');
 
 class UsageError extends Error {}
 
+/**
+ * On an empty store: the first admin (its one-time password printed once, or ADMIN_EMAIL/ADMIN_PASSWORD), and
+ * the demo courses from content-packages/.
+ */
+async function prepareFirstStart(config: Config, store: Store, log: { info(message: string): void; warn(message: string): void }): Promise<void> {
+  const users = createUserService({ users: store.users, audit: store.audit, outbox: store.outbox, settings: config, translate, now: Date.now });
+  const admin = await users.ensureFirstAdmin(process.env);
+  if (admin?.generated) {
+    process.stdout.write(`\nFirst start: an administrator was created.\n  email:    ${admin.email}\n  password: ${admin.password}\nSign in at ${config.publicUrl}/sign-in and change it; this password is not shown again.\n\n`);
+  } else if (admin) {
+    log.info(`first start: administrator ${admin.email} created from ADMIN_EMAIL/ADMIN_PASSWORD`);
+  }
+  const catalog = createCatalogService({ catalog: store.catalog, files: store.packageFiles, publicUrl: config.publicUrl });
+  for (const { folder, outcome } of await importDemoCourses(catalog, path.join(findRepoRoot(), 'content-packages'))) {
+    if (outcome.ok) log.info(`demo course ${folder} imported as ${outcome.course.slug} v${outcome.version.number}`);
+    else log.warn(`demo course ${folder} could not be imported: ${outcome.errors.map((e) => e.message).join('; ')}`);
+  }
+}
+
+/** `cadet import`: each path a zip, a folder or a cmi5 course structure; one JSON line each with --json. */
+async function importPackages(paths: string[], values: ReturnType<typeof parse>['values']): Promise<number> {
+  if (paths.length === 0) throw new UsageError('import needs at least one PATH');
+  if (values.course && paths.length > 1) throw new UsageError('--course names one course: import one PATH with it');
+  const config = loadConfig(values as Record<string, string | undefined>);
+  const store = createStore(config);
+  const catalog = createCatalogService({ catalog: store.catalog, files: store.packageFiles, publicUrl: config.publicUrl });
+  const tty = process.stderr.isTTY && !values.json;
+  let failures = 0;
+  try {
+    for (const [index, given] of paths.entries()) {
+      const file = path.resolve(given);
+      if (tty) process.stderr.write(`\r\x1b[K[${'#'.repeat(index).padEnd(paths.length)}] ${index + 1}/${paths.length} importing ${given}`);
+      let view: ReturnType<typeof importView>;
+      if (!fs.existsSync(file)) view = { ok: false, errors: [{ code: 'not-found', message: `${given} does not exist` }], warnings: [] };
+      else {
+        const source = fs.statSync(file).isDirectory() ? { directory: file } : file.toLowerCase().endsWith('.xml') ? { xmlPath: file } : { zipPath: file };
+        view = importView(await catalog.importPackage(source, { ...(values.course && { slug: values.course }) }));
+      }
+      if (!view.ok) failures++;
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (values.json) process.stdout.write(`${JSON.stringify({ path: given, ...view })}\n`);
+      else if (view.ok) {
+        process.stdout.write(`${given}: imported as ${view.course} version ${view.version} (${view.format}, ${view.units.length} unit${view.units.length === 1 ? '' : 's'})\n`);
+        for (const warning of view.warnings) process.stdout.write(`  warning: ${warning.file ? `${warning.file}: ` : ''}${warning.message}\n`);
+      } else {
+        process.stdout.write(`${given}: not imported\n`);
+        for (const error of view.errors) process.stdout.write(`  ${error.file ? `${error.file}${error.element ? ` ${error.element}` : ''}: ` : ''}${error.message}\n`);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return failures === 0 ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -167,6 +232,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'credentials') return await credentials(rest, values);
     if (command === 'users') return await users(rest, values);
+    if (command === 'import') return await importPackages(rest, values);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {

@@ -30,3 +30,5 @@ export { formatLabel } from './detect.js';
 export { toScormAgainSequencing } from './scorm-again-sequencing.js';
 export { createCatalogService, isSlug, slugify } from './catalog-service.js';
 export type { CatalogService, ImportOutcome } from './catalog-service.js';
+export { courseView, importView, registerPackageRoutes, versionView } from './package-routes.js';
+export { importDemoCourses } from './demo-courses.js';
