@@ -43,6 +43,8 @@ export interface ServeOptions {
   readonly hostPage: string;
   /** Extra routes (e.g. a fake LRS), tried before the static files; return true when handled. */
   readonly handle?: (request: http.IncomingMessage, response: http.ServerResponse, body: string) => boolean;
+  /** Files served instead of the package's own, by URL path (e.g. bundles built into a temporary folder). */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 export async function servePackage(t: Test, pkg: string, options: ServeOptions): Promise<ServedPackage> {
@@ -62,7 +64,7 @@ export async function servePackage(t: Test, pkg: string, options: ServeOptions):
       }
       const [, mount, ...rest] = url.pathname.split('/');
       const base = mount === 'pkg' ? root : mount === 'lms' ? lms : undefined;
-      const file = base === undefined ? undefined : inside(base, decodeURIComponent(rest.join('/')));
+      const file = options.overrides?.[url.pathname] ?? (base === undefined ? undefined : inside(base, decodeURIComponent(rest.join('/'))));
       if (file === undefined || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
@@ -85,4 +87,62 @@ export function collectLogs(t: Test, tab: import('playwright-core').Page): strin
     if (logs.length > 0) t.comment(logs.join('\n'));
   });
   return logs;
+}
+
+export interface FakeLrs {
+  readonly statements: Record<string, unknown>[];
+  readonly state: Map<string, string>;
+  /** Authorization headers seen on xAPI requests. */
+  readonly auth: string[];
+  stateKey(activityId: string, registration: string | undefined, stateId: string): string;
+  handle(request: http.IncomingMessage, response: http.ServerResponse, body: string): boolean;
+}
+
+/**
+ * Just enough of an LRS, same origin as the content, for the demo courses: statements (POST/PUT),
+ * the State API, agent profiles (always 404) and a cmi5 fetch URL at /fetch.
+ */
+export function fakeLrs(authToken = 'dGVzdDp0b2tlbg=='): FakeLrs {
+  const statements: Record<string, unknown>[] = [];
+  const state = new Map<string, string>();
+  const auth: string[] = [];
+  const stateKey = (activityId: string, registration: string | undefined, stateId: string): string => `${activityId}|${registration ?? ''}|${stateId}`;
+  return {
+    statements,
+    state,
+    auth,
+    stateKey,
+    handle(request, response, body) {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/fetch' && request.method === 'POST') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ 'auth-token': authToken }));
+        return true;
+      }
+      if (!url.pathname.startsWith('/xapi/')) return false;
+      auth.push(String(request.headers.authorization ?? ''));
+      const resource = url.pathname.slice('/xapi/'.length);
+      if (resource === 'statements' && (request.method === 'POST' || request.method === 'PUT')) {
+        const parsed = JSON.parse(body) as Record<string, unknown> | Record<string, unknown>[];
+        const list = Array.isArray(parsed) ? parsed : [parsed];
+        statements.push(...list);
+        if (request.method === 'PUT') response.writeHead(204).end();
+        else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(list.map((s) => s.id ?? 'generated')));
+        return true;
+      }
+      if (resource === 'activities/state') {
+        const key = stateKey(url.searchParams.get('activityId') ?? '', url.searchParams.get('registration') ?? undefined, url.searchParams.get('stateId') ?? '');
+        if (request.method === 'GET') {
+          const doc = state.get(key);
+          if (doc === undefined) response.writeHead(404).end();
+          else response.writeHead(200, { 'content-type': 'application/json' }).end(doc);
+        } else {
+          state.set(key, body);
+          response.writeHead(204).end();
+        }
+        return true;
+      }
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+      return true;
+    },
+  };
 }
