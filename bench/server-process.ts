@@ -60,9 +60,10 @@ export interface ServerProcess {
 /** Starts `cadet serve` on loopback over `dataDir` and resolves once `/xapi/about` answers (at most 30 s). */
 export async function startServer(dataDir: string): Promise<ServerProcess> {
   const port = await freePort();
+  const contentPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [cliPath, 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), CONTENT_PORT: String(contentPort), CONTENT_URL: `http://127.0.0.1:${contentPort}`, PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -6,8 +6,17 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { createLrs } from './lrs/index.js';
 import { createCatalogService, registerPackageRoutes } from './packages/index.js';
+import { createRuntime, type Runtime } from './runtime/index.js';
+import { randomToken } from './access/passwords.js';
 import type { Store } from './store/ports.js';
 import { createWeb, translate } from './web/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The content origin (package files and the player), listening on CONTENT_PORT beside the app. */
+    contentServer: FastifyInstance;
+  }
+}
 
 export interface AppDeps {
   readonly config: Config;
@@ -78,11 +87,17 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Built after the LRS, whose write path it uses; the LRS reaches it only when content presents a launch token.
+  let runtime: Runtime;
   const lrs = createLrs({
     statements: store.statements,
     documents: store.documents,
     activities: store.activities,
-    credentials,
+    // Content launched by the runtime presents its launch token (DESIGN.md); tools use LRS credentials.
+    credentials: {
+      authenticate: async (header: string | undefined) =>
+        header?.startsWith('Bearer ') ? runtime.service.principalFor(header.slice(7).trim()) : credentials.authenticate(header),
+    },
     publicUrl: config.publicUrl,
     pageSize: config.statementPageSize,
     defaultVersion: config.xapiDefaultVersion,
@@ -92,6 +107,25 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   await app.register(access.api, { prefix: '/api' });
   const catalog = createCatalogService({ catalog: store.catalog, files: store.packageFiles, publicUrl: config.publicUrl, ...(now && { now }) });
   await app.register(async (scope) => registerPackageRoutes(scope, { catalog, files: store.packageFiles, maxBytes: config.packageMaxBytes }), { prefix: '/api' });
+  runtime = createRuntime({
+    catalog,
+    store,
+    prepareStatements: (statements, principal) => lrs.statements.prepare(statements, principal),
+    publicUrl: config.publicUrl,
+    contentUrl: config.contentUrl,
+    // Launch tokens and session cookies share the store's signing secret; each signs a different domain.
+    tokenSecret: config.sessionSecret || (await store.sessions.signingSecret(randomToken)),
+    tokenTtlMinutes: config.launchTokenTtlMinutes,
+    logLevel: config.logLevel,
+    ...(now && { now }),
+  });
+  await app.register(runtime.routes, { prefix: '/api' });
+  // The content origin is a server of its own (CONTENT_PORT), closed with the app.
+  const content = await runtime.contentServer();
+  app.decorate('contentServer', content);
+  app.addHook('onClose', async () => {
+    await content.close();
+  });
   await app.register(createWeb({ access }).plugin);
 
   app.get('/health', { config: { policy: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and store check for load balancers', security: [] } }, async () => {

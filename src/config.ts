@@ -14,6 +14,9 @@ export interface Config {
   readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
   readonly sessionSecret: string;
   readonly packageMaxBytes: number;
+  readonly contentUrl: string;
+  readonly contentPort: number;
+  readonly launchTokenTtlMinutes: number;
   readonly sessionTtlMinutes: number;
   readonly loginMaxFailures: number;
   readonly loginLockMinutes: number;
@@ -42,6 +45,9 @@ export const settings: readonly Setting[] = [
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
   { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
+  { key: 'contentUrl', env: 'CONTENT_URL', flag: 'content-url', type: 'string', fallback: 'http://localhost:8081' },
+  { key: 'contentPort', env: 'CONTENT_PORT', flag: 'content-port', type: 'integer', fallback: '8081' },
+  { key: 'launchTokenTtlMinutes', env: 'LAUNCH_TOKEN_TTL_MINUTES', flag: 'launch-token-ttl-minutes', type: 'integer', fallback: '480' },
   { key: 'packageMaxBytes', env: 'PACKAGE_MAX_BYTES', flag: 'package-max-bytes', type: 'integer', fallback: String(1024 * 1024 * 1024) },
   { key: 'sessionSecret', env: 'SESSION_SECRET', flag: 'session-secret', type: 'string', fallback: '' },
   { key: 'sessionTtlMinutes', env: 'SESSION_TTL_MINUTES', flag: 'session-ttl-minutes', type: 'integer', fallback: '720' },
@@ -80,6 +86,7 @@ export function loadConfig(
     }
   }
   raw.publicUrl = String(raw.publicUrl).replace(/\/+$/, '');
+  raw.contentUrl = String(raw.contentUrl).replace(/\/+$/, '');
   raw.dataDir = path.resolve(String(raw.dataDir));
   const validate = getAjv().getSchema('https://cadet.dev/schemas/config.json');
   if (!validate) throw new Error('schemas/config.json is not loaded');

@@ -88,7 +88,8 @@ export async function installAccessGuard(app: FastifyInstance, options: GuardOpt
 
   app.addHook('onRequest', async (request) => {
     const policy = request.routeOptions.config?.policy as Policy | undefined;
-    if (policy === undefined || policy === 'lrs-credential') return; // no route (404), or the LRS's own credentials
+    // No route (404), or a route with credentials of its own (LRS Basic credentials, launch tokens): no session, no CSRF.
+    if (policy === undefined || policy === 'lrs-credential' || policy === 'launch-token') return;
     const signed = request.cookies[sessionCookieName];
     const unsigned = signed ? request.unsignCookie(signed) : null;
     const session = unsigned?.valid ? await options.sessions.load(unsigned.value) : null;

@@ -35,13 +35,16 @@ export type PolicyAction = keyof typeof policyTable;
  * - `public`: anyone, signed in or not (sign-in, request access, set password with a link, static files, docs);
  * - `signed-in`: any active user, for their own session;
  * - `lrs-credential`: the LRS authenticates with its own HTTP Basic credentials; a session cookie grants nothing there.
+ * - `launch-token`: the runtime's commit and navigation, called by the player on the content origin with the
+ *   launch token (never a cookie); the route checks the token.
  */
-export type OpenPolicy = 'public' | 'signed-in' | 'lrs-credential';
+export type OpenPolicy = 'public' | 'signed-in' | 'lrs-credential' | 'launch-token';
 
 export type Policy = OpenPolicy | PolicyAction;
 
 export const isPolicy = (name: unknown): name is Policy =>
-  typeof name === 'string' && (name === 'public' || name === 'signed-in' || name === 'lrs-credential' || Object.hasOwn(policyTable, name));
+  typeof name === 'string' &&
+  (name === 'public' || name === 'signed-in' || name === 'lrs-credential' || name === 'launch-token' || Object.hasOwn(policyTable, name));
 
 /**
  * Routes other contexts register without `config.policy`, matched in order by method and path prefix.
@@ -118,7 +121,7 @@ export function covers(grant: Grant, actorId: string, target: { readonly ownerId
 
 /** Whether anyone in this situation passes the route's policy: for the policy-coverage test and the guard. */
 export function admits(policy: Policy, user: Pick<UserRecord, 'roles' | 'status'> | null): boolean {
-  if (policy === 'public' || policy === 'lrs-credential') return true;
+  if (policy === 'public' || policy === 'lrs-credential' || policy === 'launch-token') return true;
   if (!user || user.status !== 'active') return false;
   if (policy === 'signed-in') return true;
   return grantFor(user, policy) !== null;

@@ -82,7 +82,8 @@ async function serve(flags: Record<string, string | undefined>): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   const address = await app.listen({ host: config.host, port: config.port });
-  app.log.info(`cadet serving at ${address} (public URL ${config.publicUrl}, data in ${config.dataDir})`);
+  const contentAddress = await app.contentServer.listen({ host: config.host, port: config.contentPort });
+  app.log.info(`cadet serving at ${address} (public URL ${config.publicUrl}, data in ${config.dataDir}); content origin at ${contentAddress} (${config.contentUrl})`);
 }
 
 async function credentials(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<number> {

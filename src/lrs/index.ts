@@ -16,6 +16,10 @@ import {
   supportedVersions,
 } from './xapi-protocol.js';
 
+export { actorIdentity } from './statements/statement-keys.js';
+export type { Actor, Statement } from './statements/statement-types.js';
+export type { StatementService } from './statements/statement-service.js';
+
 export interface LrsDeps {
   readonly statements: StatementStore;
   readonly documents: DocumentStore;

@@ -192,6 +192,7 @@ export interface Store {
   readonly outbox: MailOutbox;
   readonly catalog: CatalogStore;
   readonly packageFiles: PackageFileStore;
+  readonly runtime: RuntimeStore;
   /** Waits for pending writes, then releases the database. */
   close(): Promise<void>;
 }
@@ -452,6 +453,7 @@ export interface CatalogStore {
    */
   addVersion(input: NewCourseVersion): Promise<{ course: CourseRecord; version: CourseVersionRecord }>;
   courseBySlug(slug: string): Promise<CourseRecord | null>;
+  courseById(id: string): Promise<CourseRecord | null>;
   courseBySourceIdentifier(identifier: string): Promise<CourseRecord | null>;
   /** Every course, by slug. */
   listCourses(): Promise<readonly CourseRecord[]>;
@@ -474,4 +476,70 @@ export interface PackageFileStore {
   remove(key: string): Promise<void>;
   /** A directory for work in progress (extraction) on the same volume, so `adopt` can be a rename. */
   stagingDirectory(): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------
+// Runtime: registrations (a learner's enrolment in a course) and attempts of its units.
+// ---------------------------------------------------------------------------
+
+export interface RegistrationRecord {
+  /** The xAPI registration UUID every statement of this enrolment carries. */
+  readonly id: string;
+  readonly userId: string;
+  readonly courseId: string;
+  /** The course version this registration runs; it stays on it until it is finished. */
+  readonly versionId: string;
+  readonly createdMs: number;
+  /** Set when the course's completion rule was met; a later launch starts a new registration on the current version. */
+  readonly completedMs: number | null;
+}
+
+export interface AttemptRecord {
+  readonly id: string;
+  readonly registrationId: string;
+  /** The unit (SCO, AU, activity) identifier in the version's course model. */
+  readonly unitId: string;
+  /** 1, 2, … per registration and unit. */
+  readonly number: number;
+  /** The runtime's state for the attempt (SCORM: the normalised CMI data), null before the first commit. */
+  readonly state: unknown;
+  /** Highest commit sequence applied; commits at or below it are stale or replayed and change nothing. */
+  readonly commitSequence: number;
+  /** Set when the attempt ended (terminated without suspending); a new launch then starts the next attempt. */
+  readonly endedMs: number | null;
+  readonly createdMs: number;
+  readonly updatedMs: number;
+}
+
+/** A commit to apply: the new state, and the statements it produces, written together or not at all. */
+export interface AttemptCommit {
+  readonly attemptId: string;
+  readonly sequence: number;
+  readonly state: unknown;
+  readonly ended: boolean;
+  readonly atMs: number;
+  readonly statements: readonly StatementRecord[];
+  /** State documents kept beside the statements (the SCORM profile's attempt state), written in the same transaction. */
+  readonly documents: ReadonlyArray<{ readonly key: DocumentKey; readonly document: StoredDocument }>;
+}
+
+export interface RuntimeStore {
+  /** The learner's newest registration in a course, finished or not; null when none. */
+  latestRegistration(userId: string, courseId: string): Promise<RegistrationRecord | null>;
+  registration(id: string): Promise<RegistrationRecord | null>;
+  addRegistration(record: RegistrationRecord): Promise<void>;
+  markRegistrationCompleted(id: string, atMs: number): Promise<void>;
+  /** The newest attempt of a unit in a registration, or null. */
+  latestAttempt(registrationId: string, unitId: string): Promise<AttemptRecord | null>;
+  attempt(id: string): Promise<AttemptRecord | null>;
+  /** Attempts of a registration, by unit then number. */
+  attempts(registrationId: string): Promise<readonly AttemptRecord[]>;
+  /** Adds the next attempt of a unit (numbered after the last), atomically. */
+  addAttempt(input: { id: string; registrationId: string; unitId: string; atMs: number }): Promise<AttemptRecord>;
+  /**
+   * Applies a commit in one transaction: when `sequence` is above the attempt's, stores the state, the
+   * statements (with the statement store's rules) and the documents; otherwise changes nothing.
+   * Returns whether it was applied and the state it replaced.
+   */
+  applyCommit(commit: AttemptCommit): Promise<{ readonly applied: boolean; readonly previous: AttemptRecord }>;
 }

@@ -24,6 +24,11 @@ export interface LrsPrincipal {
   readonly scopes: readonly Scope[];
   /** The Agent recorded as `authority` on every statement this credential writes. */
   readonly authority: { objectType: 'Agent'; name: string; account: { homePage: string; name: string } };
+  /**
+   * Set for content launched by the runtime: the only actor (its identity, see `actorIdentity`) it may write
+   * statements and documents as (DESIGN.md: the launch token is scoped to the learner).
+   */
+  readonly actorIdentity?: string;
 }
 
 export interface IssuedCredential {

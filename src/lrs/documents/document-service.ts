@@ -73,7 +73,11 @@ export interface DocumentServiceDeps {
  * ETags and the concurrency rules of xAPI 1.0.3 §3.1 (2.0: a State PUT also needs a precondition).
  */
 export function createDocumentService({ documents, now = Date.now }: DocumentServiceDeps) {
-  function checkScope(principal: LrsPrincipal, kind: DocumentKind, write: boolean): void {
+  function checkScope(principal: LrsPrincipal, kind: DocumentKind, write: boolean, agent?: string): void {
+    // Launched content reaches only its learner's documents (and the activity profiles it reads).
+    if (principal.actorIdentity !== undefined && (kind === 'activity-profile' ? write : agent !== principal.actorIdentity)) {
+      throw forbidden('launch-actor', 'content may only use the documents of the learner who launched it', { parameter: 'agent' });
+    }
     const scope = scopeByKind[kind];
     if (hasScope(principal, scope) || (!write && hasScope(principal, 'read'))) return;
     throw forbidden(`scope-${scope}`, `this credential may not ${write ? 'change' : 'read'} ${kind} documents (needs the ${scope} scope)`);
@@ -88,20 +92,20 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
 
   return {
     async get(principal: LrsPrincipal, key: DocumentKey): Promise<StoredDocument> {
-      checkScope(principal, key.kind, false);
+      checkScope(principal, key.kind, false, key.agent);
       const document = await documents.get(key);
       if (!document) throw notFound('document-not-found', `no ${key.kind} document with id ${key.documentId}`);
       return document;
     },
 
     async list(principal: LrsPrincipal, key: Omit<DocumentKey, 'documentId'>, sinceMs?: number): Promise<string[]> {
-      checkScope(principal, key.kind, false);
+      checkScope(principal, key.kind, false, key.agent);
       return documents.list(key, sinceMs);
     },
 
     /** PUT: store or replace; profile documents (and 2.0 state) need If-Match or If-None-Match. */
     async put(principal: LrsPrincipal, key: DocumentKey, incoming: IncomingDocument, preconditions: Preconditions, version: XapiVersion): Promise<void> {
-      checkScope(principal, key.kind, true);
+      checkScope(principal, key.kind, true, key.agent);
       const unconditional = preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined;
       await documents.write(key, (current): DocumentDecision => {
         checkPreconditions(current, preconditions);
@@ -121,7 +125,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
 
     /** POST: JSON objects merge property by property (xAPI 1.0.3 §2.2); otherwise a new document is stored. */
     async post(principal: LrsPrincipal, key: DocumentKey, incoming: IncomingDocument, preconditions: Preconditions): Promise<void> {
-      checkScope(principal, key.kind, true);
+      checkScope(principal, key.kind, true, key.agent);
       const incomingIsJson = isJsonType(incoming.contentType);
       const posted = incomingIsJson ? parseJsonObject(incoming.content, 'the posted document') : null;
       await documents.write(key, (current): DocumentDecision => {
@@ -136,7 +140,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
     },
 
     async delete(principal: LrsPrincipal, key: DocumentKey, preconditions: Preconditions): Promise<void> {
-      checkScope(principal, key.kind, true);
+      checkScope(principal, key.kind, true, key.agent);
       await documents.write(key, (current): DocumentDecision => {
         checkPreconditions(current, preconditions);
         return current ? { action: 'delete' } : { action: 'keep' };
@@ -144,7 +148,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
     },
 
     async deleteAll(principal: LrsPrincipal, key: Omit<DocumentKey, 'documentId'>): Promise<void> {
-      checkScope(principal, key.kind, true);
+      checkScope(principal, key.kind, true, key.agent);
       await documents.deleteAll(key);
     },
   };

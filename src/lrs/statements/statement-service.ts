@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hasScope, type LrsPrincipal } from '../../access/index.js';
 import { forbidden, invalid, notFound } from '../../errors.js';
-import type { AttachmentRecord, StatementStore, StoredStatement } from '../../store/ports.js';
+import type { AttachmentRecord, StatementRecord, StatementStore, StoredStatement } from '../../store/ports.js';
 import type { MultipartPart } from './multipart.js';
 import { collectAttachments, declaredHashes } from './statement-attachments.js';
 import { normalizeStatement } from './normalize.js';
+import { actorIdentity } from './statement-keys.js';
 import { formatStatement } from './statement-format.js';
 import { decodeCursor, encodeCursor, type StatementFormat, type StatementQuery, type StatementRequest } from './statement-query.js';
 import type { Statement } from './statement-types.js';
@@ -97,7 +98,61 @@ export function createStatementService({ statements, pageSize, statementsPath, n
     };
   }
 
+  function prepare(
+    body: unknown,
+    principal: LrsPrincipal,
+    options: { statementId?: string; version?: XapiVersion; parts?: readonly MultipartPart[] } = {},
+  ): { records: StatementRecord[]; attachments: AttachmentRecord[] } {
+    if (!hasScope(principal, 'statements/write')) {
+      throw forbidden('scope-statements-write', 'this credential may not write statements (needs statements/write)');
+    }
+    const version = options.version ?? '1.0.3';
+    let batch: unknown[];
+    if (options.statementId !== undefined) {
+      if (Array.isArray(body) || body === null || typeof body !== 'object') {
+        throw invalid('invalid-statement', 'PUT takes one statement object', { path: '' });
+      }
+      const given = (body as { id?: unknown }).id;
+      if (given !== undefined && typeof given === 'string' && given.toLowerCase() !== options.statementId.toLowerCase()) {
+        throw invalid('statement-id-mismatch', `the statement's id ${given} differs from statementId ${options.statementId}`, { path: '/id', parameter: 'statementId' });
+      }
+      batch = [{ ...(body as object), id: given ?? options.statementId }];
+    } else {
+      batch = Array.isArray(body) ? body : [body];
+      if (batch.length === 0) throw invalid('empty-batch', 'the batch holds no statement', { path: '' });
+    }
+    const checked = batch.map((candidate, index) => {
+      const problem = validateStatement(candidate, version);
+      if (problem) {
+        const prefix = Array.isArray(body) ? `/${index}` : '';
+        throw invalid('invalid-statement', problem.message, { path: `${prefix}${problem.path}` });
+      }
+      return candidate as Statement;
+    });
+    checkDuplicateIds(checked);
+    if (principal.actorIdentity !== undefined) {
+      checked.forEach((statement, index) => {
+        if (actorIdentity(statement.actor) !== principal.actorIdentity) {
+          throw forbidden('launch-actor', 'content may only send statements about the learner who launched it', { path: `${Array.isArray(body) ? `/${index}` : ''}/actor` });
+        }
+      });
+    }
+    const attachments = collectAttachments(checked, options.parts ?? [], Array.isArray(body));
+    const storedMs = nextStoredMs();
+    const mayDefine = hasScope(principal, 'define');
+    const records = checked.map((statement) =>
+      normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId, mayDefine, defaultVersion: version === '2.0.0' ? '2.0.0' : '1.0.0' }),
+    );
+    return { records, attachments };
+  }
+
   return {
+    /**
+     * The write path's checks without the write: scopes, validation, the batch rules, normalisation.
+     * For internal callers (the SCORM runtime) that store the records in a transaction of their own.
+     */
+    prepare,
+
     /**
      * Stores one statement (PUT, with `statementId`) or a batch (POST), all or nothing.
      * Returns the ids in the order given, including those already stored with the same content.
@@ -107,39 +162,7 @@ export function createStatementService({ statements, pageSize, statementsPath, n
       principal: LrsPrincipal,
       options: { statementId?: string; version?: XapiVersion; parts?: readonly MultipartPart[] } = {},
     ): Promise<string[]> {
-      if (!hasScope(principal, 'statements/write')) {
-        throw forbidden('scope-statements-write', 'this credential may not write statements (needs statements/write)');
-      }
-      const version = options.version ?? '1.0.3';
-      let batch: unknown[];
-      if (options.statementId !== undefined) {
-        if (Array.isArray(body) || body === null || typeof body !== 'object') {
-          throw invalid('invalid-statement', 'PUT takes one statement object', { path: '' });
-        }
-        const given = (body as { id?: unknown }).id;
-        if (given !== undefined && typeof given === 'string' && given.toLowerCase() !== options.statementId.toLowerCase()) {
-          throw invalid('statement-id-mismatch', `the statement's id ${given} differs from statementId ${options.statementId}`, { path: '/id', parameter: 'statementId' });
-        }
-        batch = [{ ...(body as object), id: given ?? options.statementId }];
-      } else {
-        batch = Array.isArray(body) ? body : [body];
-        if (batch.length === 0) throw invalid('empty-batch', 'the batch holds no statement', { path: '' });
-      }
-      const checked = batch.map((candidate, index) => {
-        const problem = validateStatement(candidate, version);
-        if (problem) {
-          const prefix = Array.isArray(body) ? `/${index}` : '';
-          throw invalid('invalid-statement', problem.message, { path: `${prefix}${problem.path}` });
-        }
-        return candidate as Statement;
-      });
-      checkDuplicateIds(checked);
-      const attachments = collectAttachments(checked, options.parts ?? [], Array.isArray(body));
-      const storedMs = nextStoredMs();
-      const mayDefine = hasScope(principal, 'define');
-      const records = checked.map((statement) =>
-        normalizeStatement(statement, { storedMs, authority: principal.authority, credentialId: principal.credentialId, newId, mayDefine, defaultVersion: version === '2.0.0' ? '2.0.0' : '1.0.0' }),
-      );
+      const { records, attachments } = prepare(body, principal, options);
       await statements.insert(records, attachments);
       return records.map((record) => record.id);
     },

@@ -99,6 +99,10 @@ export function createSqliteCatalogStore(db: Sqlite, writes: WriteQueue): Catalo
       const row = sql.courseBySlug.get(slug) as CourseRow | undefined;
       return row ? toCourse(row) : null;
     },
+    async courseById(id) {
+      const row = sql.courseById.get(id) as CourseRow | undefined;
+      return row ? toCourse(row) : null;
+    },
     async courseBySourceIdentifier(identifier) {
       const row = sql.courseBySource.get(identifier) as CourseRow | undefined;
       return row ? toCourse(row) : null;

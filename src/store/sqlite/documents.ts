@@ -17,7 +17,8 @@ const toDocument = (row: DocumentRow): StoredDocument => ({
 
 const keyWhere = 'kind = @kind AND activity_id = @activityId AND agent = @agent AND registration = @registration';
 
-export function createSqliteDocumentStore(db: Sqlite, writes: WriteQueue): DocumentStore {
+/** The document store, and its synchronous upsert for adapters that write documents in their own transaction. */
+export function createSqliteDocumentStore(db: Sqlite, writes: WriteQueue): DocumentStore & { readonly putSync: (key: DocumentKey, document: StoredDocument) => void } {
   const sql = {
     get: db.prepare(`SELECT content, content_type, etag, updated_ms FROM documents WHERE ${keyWhere} AND document_id = @documentId`),
     list: db.prepare(`SELECT document_id FROM documents WHERE ${keyWhere} AND updated_ms > @sinceMs ORDER BY document_id`),
@@ -35,6 +36,9 @@ export function createSqliteDocumentStore(db: Sqlite, writes: WriteQueue): Docum
     return row ? toDocument(row) : null;
   };
   return {
+    putSync(key, document) {
+      sql.upsert.run({ ...key, ...document });
+    },
     async get(key) {
       return get(key);
     },

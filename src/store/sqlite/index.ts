@@ -10,6 +10,7 @@ import { openDatabase, WriteQueue } from './database.js';
 import { createSqliteActivityStore, createSqliteDocumentStore } from './documents.js';
 import { createSqliteMailOutbox } from './mail.js';
 import { createSqliteSessionStore } from './sessions.js';
+import { createSqliteRuntimeStore } from './runtime.js';
 import { createSqliteStatementStore } from './statements.js';
 import { createSqliteUserStore } from './users.js';
 
@@ -18,10 +19,12 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'cadet.sqlite');
   const db = openDatabase(file);
   const writes = new WriteQueue(db);
+  const statements = createSqliteStatementStore(db, writes);
+  const documents = createSqliteDocumentStore(db, writes);
   return {
     kind: 'sqlite',
-    statements: createSqliteStatementStore(db, writes),
-    documents: createSqliteDocumentStore(db, writes),
+    statements,
+    documents,
     activities: createSqliteActivityStore(db),
     credentials: createSqliteCredentialStore(db, writes),
     users: createSqliteUserStore(db, writes),
@@ -30,6 +33,7 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
     audit: createSqliteAuditStore(db, writes),
     outbox: createSqliteMailOutbox(db, writes),
     catalog: createSqliteCatalogStore(db, writes),
+    runtime: createSqliteRuntimeStore(db, writes, { insertStatements: statements.insertBatch, putDocument: documents.putSync }),
     packageFiles: createFilesystemPackageFiles(dataDir === ':memory:' ? path.join(os.tmpdir(), `cadet-memory-${process.pid}`) : dataDir),
     async close() {
       await writes.drained();

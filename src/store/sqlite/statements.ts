@@ -2,6 +2,7 @@ import type { Statement as PreparedStatement } from 'better-sqlite3';
 import { conflict, invalid } from '../../errors.js';
 import { mergeActivityDefinition } from '../activity-definitions.js';
 import type {
+  AttachmentRecord,
   InsertOutcome,
   StatementFilter,
   StatementPage,
@@ -34,7 +35,8 @@ const toStored = (row: StatementRow): StoredStatement => ({
 
 const columns = 's.seq, s.id, s.body, s.stored_ms, s.voided, s.is_voiding, s.credential_id, s.fingerprint';
 
-export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): StatementStore {
+/** The statement store, and its synchronous batch insert for adapters that write statements in their own transaction. */
+export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): StatementStore & { readonly insertBatch: (records: readonly StatementRecord[], attachments?: readonly AttachmentRecord[]) => InsertOutcome } {
   const sql = {
     byId: db.prepare(`SELECT ${columns} FROM statements s WHERE s.id = ?`),
     insert: db.prepare(
@@ -111,6 +113,16 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
     return true;
   }
 
+  /** The statement store's write rules, synchronously, inside whatever transaction is open. */
+  function insertBatch(records: readonly StatementRecord[], attachments: readonly AttachmentRecord[] = []): InsertOutcome {
+    for (const attachment of attachments) sql.insertAttachment.run(attachment.sha2, attachment.contentType, attachment.content);
+    const inserted: string[] = [];
+    records.forEach((record, index) => {
+      if (insertOne(record, index)) inserted.push(record.id);
+    });
+    return { inserted };
+  }
+
   /**
    * Orders the keys so the most selective drives the scan: an agent with thousands of statements and a rare
    * verb is cheaper to find from the verb. Counting stops at a bound, so the estimate costs at most a few
@@ -151,15 +163,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
   }
 
   return {
+    insertBatch,
     insert(records, attachments = []) {
-      return writes.run((): InsertOutcome => {
-        for (const attachment of attachments) sql.insertAttachment.run(attachment.sha2, attachment.contentType, attachment.content);
-        const inserted: string[] = [];
-        records.forEach((record, index) => {
-          if (insertOne(record, index)) inserted.push(record.id);
-        });
-        return { inserted };
-      });
+      return writes.run(() => insertBatch(records, attachments));
     },
 
     async get(id) {

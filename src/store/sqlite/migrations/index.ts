@@ -1,6 +1,7 @@
 import { accessMigrations } from './access.js';
 import { catalogMigrations } from './catalog.js';
 import { lrsMigrations } from './lrs.js';
+import { runtimeMigrations } from './runtime.js';
 
 /**
  * Schema migrations, one ordered, append-only list per context (so contexts evolve their tables apart).
@@ -15,4 +16,5 @@ export const migrationsByScope: Readonly<Record<string, readonly Migration[]>> =
   lrs: lrsMigrations,
   access: accessMigrations,
   catalog: catalogMigrations,
+  runtime: runtimeMigrations,
 };

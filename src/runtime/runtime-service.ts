@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import type { LrsPrincipal } from '../access/index.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { actorIdentity, type Actor } from '../lrs/index.js';
+import type { CatalogService, CourseModel, LaunchableUnit } from '../packages/index.js';
+import { isIri } from '../shared/json-schema.js';
+import type { AttemptRecord, CatalogStore, CourseRecord, CourseVersionRecord, DocumentKey, RegistrationRecord, RuntimeStore, StatementRecord, StoredDocument } from '../store/ports.js';
+import type { LaunchClaims, LaunchTokens } from './launch-tokens.js';
+
+/** The learner as the runtime needs them. */
+export interface Learner {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** SCORM commits become statements through this (src/runtime/scorm-to-xapi); injected so the service stays testable. */
+export interface ScormTranslator {
+  /** The normalised state of a commit body, or throws a client error naming the element. */
+  read(version: 'scorm12' | 'scorm2004', body: unknown): unknown;
+  /** Statements for what changed between two states (none when nothing did). */
+  translate(before: unknown, after: unknown, event: { phase: 'initialize' | 'commit' | 'terminate'; atMs: number; isResume: boolean }, context: ScormTranslationContext): unknown[];
+  /** Whether a state ends the attempt when the SCO terminates (it did not suspend). */
+  ends(state: unknown): boolean;
+  /** The state of an attempt nothing was written to yet: the baseline of its first commit. */
+  empty(version: 'scorm12' | 'scorm2004'): unknown;
+}
+
+/** What the runtime keeps of a SCORM attempt between commits. */
+export interface ScormAttemptState {
+  /** The translator's normalised view of the last commit. */
+  readonly cmi: unknown;
+  /** The last commit body as the player sent it: what a resumed launch loads back. */
+  readonly raw: Record<string, unknown>;
+  /** The launch (token id) that sent it: a commit from another launch starts a new session. */
+  readonly session: string;
+}
+
+export interface ScormTranslationContext {
+  readonly actor: Actor;
+  readonly registration: string;
+  readonly courseActivityId: string;
+  readonly courseTitle: Record<string, string>;
+  readonly scoActivityId: string;
+  readonly scoTitle: Record<string, string>;
+  readonly attemptActivityId: string;
+  readonly attemptNumber: number;
+  readonly scormVersion: 'scorm12' | 'scorm2004';
+  readonly masteryScore?: number;
+  readonly platform: string;
+}
+
+export interface RuntimeServiceDeps {
+  readonly catalog: CatalogService;
+  readonly catalogStore: Pick<CatalogStore, 'version' | 'courseById'>;
+  readonly runtime: RuntimeStore;
+  readonly tokens: LaunchTokens;
+  /** The LRS write path's checks, run before the commit's transaction (statement-service `prepare`). */
+  readonly prepareStatements: (statements: unknown[], principal: LrsPrincipal) => { records: StatementRecord[] };
+  readonly translator: ScormTranslator;
+  readonly publicUrl: string;
+  readonly contentUrl: string;
+  readonly now?: () => number;
+}
+
+/** The xAPI actor of a platform user (DESIGN.md "Identity and IRIs"). */
+export const actorOf = (learner: Learner, publicUrl: string): Actor => ({
+  objectType: 'Agent',
+  name: learner.name,
+  account: { homePage: publicUrl, name: learner.id },
+});
+
+/** Each path segment encoded, the query kept as the package wrote it. */
+function encodeLaunchPath(launchUrl: string): string {
+  const [pathPart, ...query] = launchUrl.split('?');
+  const encoded = pathPart.split('/').map((segment) => encodeURIComponent(segment)).join('/');
+  return query.length > 0 ? `${encoded}?${query.join('?')}` : encoded;
+}
+
+/** Appends query parameters to a URL that may already have a query (cmi5: `index.html?pages=1`). */
+export function withQuery(url: string, params: Record<string, string>): string {
+  const query = new URLSearchParams(params).toString();
+  if (!query) return url;
+  const [base, hash] = url.split('#');
+  return `${base}${base.includes('?') ? '&' : '?'}${query}${hash === undefined ? '' : `#${hash}`}`;
+}
+
+/**
+ * Launching courses: registrations (one learner, one course, one version until finished), attempts, launch
+ * tokens, and the SCORM commits that turn into statements in the same transaction as the attempt's state.
+ */
+export function createRuntimeService(deps: RuntimeServiceDeps) {
+  const { catalog, catalogStore, runtime, tokens, translator, publicUrl, contentUrl } = deps;
+  const now = deps.now ?? Date.now;
+
+  /** The principal statements from a commit are written under: the runtime itself, as the learner. */
+  const runtimePrincipal = (claims: LaunchClaims): LrsPrincipal => ({
+    credentialId: `launch:${claims.attemptId}`,
+    name: 'cadet runtime',
+    scopes: ['statements/write', 'statements/read/mine', 'state', 'profile'],
+    authority: { objectType: 'Agent', name: 'cadet runtime', account: { homePage: publicUrl, name: 'runtime' } },
+    actorIdentity: claims.actorIdentity,
+  });
+
+  async function versionOf(versionId: string): Promise<CourseVersionRecord> {
+    const version = await catalogStore.version(versionId);
+    if (!version) throw notFound('version-not-found', 'the course version of this launch no longer exists');
+    return version;
+  }
+
+  const modelOf = (version: CourseVersionRecord) => version.model as CourseModel;
+
+  function unitOf(model: CourseModel, unitId: string): LaunchableUnit {
+    const unit = model.units.find((candidate) => candidate.identifier === unitId);
+    if (!unit) throw notFound('unit-not-found', `this course has no unit ${unitId}`, { parameter: 'unit' });
+    return unit;
+  }
+
+  /** A SCO's activity IRI: `<course IRI>/<identifier>` unless the package names one (DESIGN.md). */
+  const unitActivityId = (course: CourseRecord, model: CourseModel, unit: LaunchableUnit) =>
+    model.format !== 'scorm12' && model.format !== 'scorm2004' && isIri(unit.identifier)
+      ? unit.identifier
+      : `${course.activityId}/${encodeURIComponent(unit.identifier)}`;
+
+  /** The registration to continue, or a new one on the current version. */
+  async function registrationFor(learner: Learner, course: CourseRecord): Promise<RegistrationRecord> {
+    const latest = await runtime.latestRegistration(learner.id, course.id);
+    if (latest && latest.completedMs === null) return latest;
+    const version = await catalog.currentVersion(course.id);
+    if (!version) throw conflict('course-unavailable', `course ${course.slug} has no version available to launch`, { parameter: 'slug' });
+    const registration: RegistrationRecord = { id: randomUUID(), userId: learner.id, courseId: course.id, versionId: version.id, createdMs: now(), completedMs: null };
+    await runtime.addRegistration(registration);
+    return registration;
+  }
+
+  /** The unit to open: the one asked for, else the most recently used, else the first. */
+  async function chooseUnit(model: CourseModel, registration: RegistrationRecord, requested: string | undefined): Promise<LaunchableUnit> {
+    if (requested !== undefined) return unitOf(model, requested);
+    const attempts = await runtime.attempts(registration.id);
+    const recent = [...attempts].sort((a, b) => b.updatedMs - a.updatedMs)[0];
+    const unit = recent ? model.units.find((candidate) => candidate.identifier === recent.unitId) : undefined;
+    const first = model.units.find((candidate) => candidate.isVisible) ?? model.units[0];
+    if (!unit && !first) throw conflict('course-empty', 'this course has no launchable unit');
+    return unit ?? first;
+  }
+
+  async function attemptFor(registration: RegistrationRecord, unit: LaunchableUnit): Promise<AttemptRecord> {
+    const latest = await runtime.latestAttempt(registration.id, unit.identifier);
+    if (latest && latest.endedMs === null) return latest;
+    return runtime.addAttempt({ id: randomUUID(), registrationId: registration.id, unitId: unit.identifier, atMs: now() });
+  }
+
+  /** The URL the learner's browser opens for a unit, with its token. */
+  function launchUrlFor(model: CourseModel, unit: LaunchableUnit, token: string, claims: LaunchClaims, actor: Actor, activityId: string): string {
+    if (model.format === 'scorm12' || model.format === 'scorm2004') return `${contentUrl}/player/${token}`;
+    const base = unit.external ? unit.launchUrl : `${contentUrl}/c/${token}/${encodeLaunchPath(unit.launchUrl)}`;
+    // xAPI/TinCan launch (Rustici's launch convention): the token is the content's LRS credential.
+    return withQuery(base, {
+      endpoint: `${publicUrl}/xapi/`,
+      auth: `Bearer ${token}`,
+      actor: JSON.stringify(actor),
+      registration: claims.registrationId,
+      activity_id: activityId,
+    });
+  }
+
+  async function launchUnit(learner: Learner, course: CourseRecord, registration: RegistrationRecord, unit: LaunchableUnit) {
+    const version = await versionOf(registration.versionId);
+    const model = modelOf(version);
+    const actor = actorOf(learner, publicUrl);
+    const attempt = await attemptFor(registration, unit);
+    const kind = model.format === 'xapi' ? 'xapi' : model.format === 'cmi5' ? 'cmi5' : 'scorm';
+    const { token, claims } = tokens.issue({
+      kind,
+      userId: learner.id,
+      registrationId: registration.id,
+      versionId: version.id,
+      unitId: unit.identifier,
+      attemptId: attempt.id,
+      actorIdentity: actorIdentity(actor) as string,
+    });
+    const activityId = unitActivityId(course, model, unit);
+    return { url: launchUrlFor(model, unit, token, claims, actor, activityId), registration: registration.id, attempt: attempt.id, unit: unit.identifier, token };
+  }
+
+  return {
+    /** POST /api/courses/:slug/launch: continue or start the learner's registration and open a unit. */
+    async launch(learner: Learner, slug: string, options: { unit?: string } = {}) {
+      const { course } = await catalog.course(slug);
+      const registration = await registrationFor(learner, course);
+      const model = modelOf(await versionOf(registration.versionId));
+      return launchUnit(learner, course, registration, await chooseUnit(model, registration, options.unit));
+    },
+
+    verify: (token: string | undefined) => tokens.verify(token),
+
+    /** The LRS principal of content that presents a launch token. */
+    principalFor(token: string): LrsPrincipal {
+      return runtimePrincipal(tokens.verify(token));
+    },
+
+    /** Where a token's package files are, for the content origin. */
+    async filesFor(token: string): Promise<{ claims: LaunchClaims; version: CourseVersionRecord }> {
+      const claims = tokens.verify(token);
+      return { claims, version: await versionOf(claims.versionId) };
+    },
+
+    /** Everything the SCORM player page needs for a launch. */
+    async player(token: string, learnerName: (userId: string) => Promise<string>) {
+      const claims = tokens.verify(token);
+      if (claims.kind !== 'scorm') throw invalid('not-scorm', 'this launch is not a SCORM launch');
+      const version = await versionOf(claims.versionId);
+      const model = modelOf(version);
+      const unit = unitOf(model, claims.unitId);
+      const attempt = await runtime.attempt(claims.attemptId);
+      if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
+      const course = await catalogCourse(version);
+      const resume = attempt.state === null ? null : (attempt.state as ScormAttemptState).raw;
+      const launchUrl = `${contentUrl}/c/${token}/${encodeLaunchPath(unit.launchUrl)}`;
+      const parameters = unit.launchParameters ? unit.launchParameters.replace(/^[?&]/, '') : '';
+      return {
+        claims,
+        course,
+        model,
+        unit,
+        attempt,
+        learnerName: await learnerName(claims.userId),
+        launchUrl: parameters ? `${launchUrl}${launchUrl.includes('?') ? '&' : '?'}${parameters}` : launchUrl,
+        resume,
+        sequencing: version.sequencing,
+      };
+    },
+
+    /**
+     * A SCORM commit: stale or replayed ones (sequence not above the last) change nothing; otherwise the new
+     * state and the statements for what changed are written in one transaction.
+     */
+    async commit(token: string, body: unknown, options: { sequence?: number; terminate: boolean }) {
+      const claims = tokens.verify(token);
+      if (claims.kind !== 'scorm') throw forbidden('not-scorm', 'only SCORM launches commit CMI data');
+      const version = await versionOf(claims.versionId);
+      const model = modelOf(version);
+      const unit = unitOf(model, claims.unitId);
+      const attempt = await runtime.attempt(claims.attemptId);
+      if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
+      if (attempt.endedMs !== null && attempt.endedMs < now() - 60_000) throw conflict('attempt-ended', 'this attempt has ended: launch the course again');
+      const course = await catalogCourse(version);
+      const scormVersion = model.format === 'scorm2004' ? 'scorm2004' : 'scorm12';
+      const after = translator.read(scormVersion, body);
+      const sequence = options.sequence ?? attempt.commitSequence + 1;
+      if (sequence <= attempt.commitSequence) return { applied: false, statements: 0 };
+      const previous = attempt.state as ScormAttemptState | null;
+      const newSession = previous?.session !== claims.tokenId;
+      const scoActivityId = unitActivityId(course, model, unit);
+      const context: ScormTranslationContext = {
+        actor: { objectType: 'Agent', account: { homePage: publicUrl, name: claims.userId } },
+        registration: claims.registrationId,
+        courseActivityId: course.activityId,
+        courseTitle: course.title,
+        scoActivityId,
+        scoTitle: unit.title,
+        attemptActivityId: `${scoActivityId}?attemptId=${attempt.id}`,
+        attemptNumber: attempt.number,
+        scormVersion,
+        ...(unit.masteryScore !== undefined && { masteryScore: unit.masteryScore / 100 }),
+        platform: 'cadet',
+      };
+      const atMs = now();
+      const before = previous?.cmi ?? translator.empty(scormVersion);
+      const statements: unknown[] = [];
+      // The first commit of a launch opens a session: initialized, or resumed when the attempt has a past.
+      if (newSession) statements.push(...translator.translate(before, before, { phase: 'initialize', atMs, isResume: previous !== null }, context));
+      // Then what changed since the last commit, and the end of the session when this one terminates.
+      statements.push(...translator.translate(before, after, { phase: options.terminate ? 'terminate' : 'commit', atMs, isResume: false }, context));
+      const { records } = statements.length > 0 ? deps.prepareStatements(statements, runtimePrincipal(claims)) : { records: [] };
+      const state: ScormAttemptState = { cmi: after, raw: body as Record<string, unknown>, session: claims.tokenId };
+      const documents: Array<{ key: DocumentKey; document: StoredDocument }> = [];
+      const outcome = await runtime.applyCommit({
+        attemptId: attempt.id,
+        sequence,
+        state,
+        ended: options.terminate && translator.ends(after),
+        atMs,
+        statements: records,
+        documents,
+      });
+      return { applied: outcome.applied, statements: outcome.applied ? records.length : 0 };
+    },
+
+    /** Opens another unit of the same registration (table of contents, previous/next, sequencing). */
+    async navigate(token: string, request: { target?: string; request?: 'continue' | 'previous' }, learner: (userId: string) => Promise<Learner>) {
+      const claims = tokens.verify(token);
+      const version = await versionOf(claims.versionId);
+      const model = modelOf(version);
+      const registration = await runtime.registration(claims.registrationId);
+      if (!registration) throw notFound('registration-not-found', 'the registration of this launch no longer exists');
+      let target: LaunchableUnit | undefined;
+      if (request.target !== undefined) target = unitOf(model, request.target);
+      else {
+        const index = model.units.findIndex((unit) => unit.identifier === claims.unitId);
+        const step = request.request === 'previous' ? -1 : 1;
+        target = model.units[index + step];
+        if (!target) throw conflict('no-such-unit', request.request === 'previous' ? 'this is the first unit' : 'this is the last unit');
+      }
+      const course = await catalogCourse(version);
+      return launchUnit(await learner(claims.userId), course, registration, target);
+    },
+  };
+
+  async function catalogCourse(version: CourseVersionRecord): Promise<CourseRecord> {
+    const course = await catalogStore.courseById(version.courseId);
+    if (!course) throw notFound('course-not-found', 'the course of this launch no longer exists');
+    return course;
+  }
+}
+
+export type RuntimeService = ReturnType<typeof createRuntimeService>;
