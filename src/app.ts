@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { createLrs } from './lrs/index.js';
 import { createCatalogService, registerPackageRoutes } from './packages/index.js';
+import { createRecords } from './records/index.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
 import { randomToken } from './access/passwords.js';
 import type { Store } from './store/ports.js';
@@ -89,15 +90,23 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
 
   // Built after the LRS, whose write path it uses; the LRS reaches it only when content presents a launch token.
   let runtime: Runtime;
+  /**
+   * Who calls the LRS: content with its launch token (`Bearer <token>` from xAPI launches, or cmi5's auth token,
+   * HTTP Basic with the user name `launch`), or a tool with LRS credentials.
+   */
+  const authenticateLrs = async (header: string | undefined) => {
+    if (header?.startsWith('Bearer ')) return runtime.service.principalFor(header.slice(7).trim());
+    const basic = /^Basic\s+(\S+)$/i.exec(header ?? '');
+    const decoded = basic ? Buffer.from(basic[1], 'base64').toString('utf8') : '';
+    if (decoded.startsWith('launch:')) return runtime.service.principalFor(decoded.slice('launch:'.length));
+    return credentials.authenticate(header);
+  };
   const lrs = createLrs({
     statements: store.statements,
     documents: store.documents,
     activities: store.activities,
     // Content launched by the runtime presents its launch token (DESIGN.md); tools use LRS credentials.
-    credentials: {
-      authenticate: async (header: string | undefined) =>
-        header?.startsWith('Bearer ') ? runtime.service.principalFor(header.slice(7).trim()) : credentials.authenticate(header),
-    },
+    credentials: { authenticate: (header: string | undefined) => authenticateLrs(header) },
     publicUrl: config.publicUrl,
     pageSize: config.statementPageSize,
     defaultVersion: config.xapiDefaultVersion,
@@ -120,13 +129,27 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
     ...(now && { now }),
   });
   await app.register(runtime.routes, { prefix: '/api' });
+  // Transcripts (and later certificates, reports): projections of the statements (DESIGN.md "The one rule").
+  const records = createRecords({ store, ...(now && { now }) });
+  await app.register(records.routes, { prefix: '/api' });
   // The content origin is a server of its own (CONTENT_PORT), closed with the app.
   const content = await runtime.contentServer();
   app.decorate('contentServer', content);
   app.addHook('onClose', async () => {
     await content.close();
   });
-  await app.register(createWeb({ access }).plugin);
+  await app.register(
+    createWeb({
+      access,
+      courses: {
+        catalog,
+        runtime: runtime.service,
+        latestRegistration: (userId, courseId) => store.runtime.latestRegistration(userId, courseId),
+        contentUrl: config.contentUrl,
+        maxPackageBytes: config.packageMaxBytes,
+      },
+    }).plugin,
+  );
 
   app.get('/health', { config: { policy: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and store check for load balancers', security: [] } }, async () => {
     await store.statements.latestSequence();

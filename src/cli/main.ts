@@ -28,6 +28,8 @@ Usage:
                                              import packages (zips, unzipped folders, or a bare cmi5 course
                                              structure XML whose AUs are all absolute URLs) as new versions;
                                              --json prints one JSON line per package; exit 0 only if all imported
+  cadet rebuild-projections [--json]         recompute transcripts' progress from the stored statements (safe while
+                                             serving: one transaction; needed only after restoring statements by hand)
   cadet --help                               this text
 
 Scopes: statements/write, statements/read, statements/read/mine, state, define, profile, all/read, all
@@ -212,6 +214,22 @@ async function importPackages(paths: string[], values: ReturnType<typeof parse>[
   return failures === 0 ? 0 : 1;
 }
 
+/** `cadet rebuild-projections`: every projection recomputed from the statements, in one transaction. */
+async function rebuildProjections(values: ReturnType<typeof parse>['values']): Promise<number> {
+  const config = loadConfig(values as Record<string, string | undefined>);
+  const store = createStore(config);
+  try {
+    const started = Date.now();
+    const { registrations, statements } = await store.records.rebuild();
+    const ms = Date.now() - started;
+    if (values.json) process.stdout.write(`${JSON.stringify({ registrations, statements, ms })}\n`);
+    else process.stdout.write(`Rebuilt the progress of ${registrations} registration${registrations === 1 ? '' : 's'} from ${statements} statement${statements === 1 ? '' : 's'} in ${ms} ms\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -234,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'credentials') return await credentials(rest, values);
     if (command === 'users') return await users(rest, values);
     if (command === 'import') return await importPackages(rest, values);
+    if (command === 'rebuild-projections') return await rebuildProjections(values);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {

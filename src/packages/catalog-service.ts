@@ -97,8 +97,9 @@ export function createCatalogService({ catalog, files, publicUrl, inspectOptions
     return {
       id: randomUUID(),
       slug: chosen,
-      // xAPI and cmi5 packages name their course activity; SCORM courses get one from the platform (DESIGN.md).
-      activityId: model.identifierIsIri ? model.identifier : `${publicUrl}/courses/${chosen}`,
+      // xAPI packages name their course activity. SCORM courses get one from the platform (DESIGN.md), and so do
+      // cmi5 courses: the LMS's course id must differ from the publisher's (cmi5 §9.4, §9.3.9.0-8).
+      activityId: model.format === 'xapi' && model.identifierIsIri ? model.identifier : `${publicUrl}/courses/${chosen}`,
       sourceIdentifier: model.identifier,
       format: model.format,
       title: model.title,

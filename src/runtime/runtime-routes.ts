@@ -71,6 +71,13 @@ export function registerRuntimeRoutes(app: FastifyInstance, { runtime, contentOr
         .send();
     scope.options('/runtime/commit', { config: { policy: 'public' }, schema: { hide: true } }, preflight);
     scope.options('/runtime/navigate', { config: { policy: 'public' }, schema: { hide: true } }, preflight);
+    scope.options('/runtime/cmi5/fetch', { config: { policy: 'public' }, schema: { hide: true } }, preflight);
+
+    // cmi5 §8.2: the AU POSTs to the fetch URL from the launch URL and gets its auth token, once.
+    scope.post('/runtime/cmi5/fetch', { config: { policy: 'launch-token' }, schema: { tags, summary: 'cmi5 fetch URL: the AU\'s auth token (single use)' } }, async (request, reply) => {
+      const answer = await runtime.cmi5Fetch(tokenOf(request) as string);
+      return reply.code(answer.status).send(answer.body);
+    });
 
     scope.post('/runtime/commit', { config: { policy: 'launch-token' }, schema: { tags, summary: 'A SCORM commit from the player (scorm-again JSON; launch token in ?token= or Bearer)' } }, async (request) => {
       const body = commitBody(request);

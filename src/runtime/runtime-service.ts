@@ -6,6 +6,7 @@ import type { CatalogService, CourseModel, LaunchableUnit } from '../packages/in
 import { isIri } from '../shared/json-schema.js';
 import type { AttemptRecord, CatalogStore, CourseRecord, CourseVersionRecord, DocumentKey, RegistrationRecord, RuntimeStore, StatementRecord, StoredDocument } from '../store/ports.js';
 import type { LaunchClaims, LaunchTokens } from './launch-tokens.js';
+import { createCmi5Runtime } from './cmi5-runtime.js';
 
 /** The learner as the runtime needs them. */
 export interface Learner {
@@ -92,6 +93,15 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
   const { catalog, catalogStore, runtime, tokens, translator, publicUrl, contentUrl } = deps;
   const now = deps.now ?? Date.now;
 
+  /** The principal the LMS writes its own statements under (cmi5 launched, abandoned, satisfied). */
+  const lmsPrincipal: LrsPrincipal = {
+    credentialId: 'runtime',
+    name: 'cadet runtime',
+    scopes: ['statements/write', 'state', 'profile'],
+    authority: { objectType: 'Agent', name: 'cadet runtime', account: { homePage: publicUrl, name: 'runtime' } },
+  };
+  const cmi5 = createCmi5Runtime({ runtime, prepareStatements: deps.prepareStatements, lmsPrincipal, publicUrl, contentUrl, now });
+
   /** The principal statements from a commit are written under: the runtime itself, as the learner. */
   const runtimePrincipal = (claims: LaunchClaims): LrsPrincipal => ({
     credentialId: `launch:${claims.attemptId}`,
@@ -165,6 +175,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
 
   async function launchUnit(learner: Learner, course: CourseRecord, registration: RegistrationRecord, unit: LaunchableUnit) {
     const version = await versionOf(registration.versionId);
+    if (modelOf(version).format === 'cmi5') return launchCmi5(learner, course, registration, unit);
     const model = modelOf(version);
     const actor = actorOf(learner, publicUrl);
     const attempt = await attemptFor(registration, unit);
@@ -182,7 +193,32 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
     return { url: launchUrlFor(model, unit, token, claims, actor, activityId), registration: registration.id, attempt: attempt.id, unit: unit.identifier, token };
   }
 
+  /** cmi5: a new session of the AU's attempt each launch (the attempt holds its registration-long progress). */
+  async function launchCmi5(learner: Learner, course: CourseRecord, registration: RegistrationRecord, unit: LaunchableUnit) {
+    const version = await versionOf(registration.versionId);
+    const actor = actorOf(learner, publicUrl);
+    const attempt = (await runtime.latestAttempt(registration.id, unit.identifier)) ?? (await runtime.addAttempt({ id: randomUUID(), registrationId: registration.id, unitId: unit.identifier, atMs: now() }));
+    const { token, claims } = tokens.issue({
+      kind: 'cmi5',
+      userId: learner.id,
+      registrationId: registration.id,
+      versionId: version.id,
+      unitId: unit.identifier,
+      attemptId: attempt.id,
+      actorIdentity: actorIdentity(actor) as string,
+    });
+    const url = await cmi5.launch({ model: modelOf(version), unit, courseActivityId: course.activityId, courseSlug: course.slug, registration, attempt, actor, token, claims });
+    return { url, registration: registration.id, attempt: attempt.id, unit: unit.identifier, token };
+  }
+
   return {
+    /** cmi5 §8.2: the single-use fetch URL. */
+    async cmi5Fetch(token: string) {
+      const claims = tokens.verify(token);
+      if (claims.kind !== 'cmi5') throw forbidden('not-cmi5', 'this launch is not a cmi5 launch');
+      return cmi5.fetch(token, claims);
+    },
+
     /** POST /api/courses/:slug/launch: continue or start the learner's registration and open a unit. */
     async launch(learner: Learner, slug: string, options: { unit?: string } = {}) {
       const { course } = await catalog.course(slug);
@@ -193,9 +229,14 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
 
     verify: (token: string | undefined) => tokens.verify(token),
 
-    /** The LRS principal of content that presents a launch token. */
-    principalFor(token: string): LrsPrincipal {
-      return runtimePrincipal(tokens.verify(token));
+    /** The LRS principal of content that presents a launch token (cmi5 AUs: with the session's checks). */
+    async principalFor(token: string): Promise<LrsPrincipal> {
+      const claims = tokens.verify(token);
+      const principal = runtimePrincipal(claims);
+      if (claims.kind !== 'cmi5') return principal;
+      const version = await versionOf(claims.versionId);
+      const course = await catalogCourse(version);
+      return { ...principal, ...cmi5.hooksFor(claims, modelOf(version), course.activityId) };
     },
 
     /** Where a token's package files are, for the content origin. */

@@ -193,6 +193,7 @@ export interface Store {
   readonly catalog: CatalogStore;
   readonly packageFiles: PackageFileStore;
   readonly runtime: RuntimeStore;
+  readonly records: RecordsStore;
   /** Waits for pending writes, then releases the database. */
   close(): Promise<void>;
 }
@@ -492,6 +493,8 @@ export interface RegistrationRecord {
   readonly createdMs: number;
   /** Set when the course's completion rule was met; a later launch starts a new registration on the current version. */
   readonly completedMs: number | null;
+  /** Runtime state of the whole registration (cmi5: satisfied blocks and course), null when none. */
+  readonly state?: unknown;
 }
 
 export interface AttemptRecord {
@@ -521,6 +524,8 @@ export interface AttemptCommit {
   readonly statements: readonly StatementRecord[];
   /** State documents kept beside the statements (the SCORM profile's attempt state), written in the same transaction. */
   readonly documents: ReadonlyArray<{ readonly key: DocumentKey; readonly document: StoredDocument }>;
+  /** When given, replaces the registration's state in the same transaction. */
+  readonly registrationState?: unknown;
 }
 
 export interface RuntimeStore {
@@ -542,4 +547,69 @@ export interface RuntimeStore {
    * Returns whether it was applied and the state it replaced.
    */
   applyCommit(commit: AttemptCommit): Promise<{ readonly applied: boolean; readonly previous: AttemptRecord }>;
+}
+
+// ---------------------------------------------------------------------------
+// Records: projections of the statements (registration progress), for transcripts, certificates and reports.
+// ---------------------------------------------------------------------------
+
+export type ProgressStatus = 'not-attempted' | 'in-progress' | 'completed';
+export type ProgressSuccess = 'passed' | 'failed' | 'unknown';
+
+/** One unit (SCO, AU, activity) of a registration, as its statements say (records/progress-projection.ts). */
+export interface UnitProgressRecord {
+  readonly unitId: string;
+  /** Position in the course version's units (0-based). */
+  readonly position: number;
+  readonly activityId: string;
+  readonly status: ProgressStatus;
+  readonly success: ProgressSuccess;
+  /** Scaled scores (-1..1). */
+  readonly bestScore: number | null;
+  readonly lastScore: number | null;
+  readonly attempts: number;
+  readonly timeSpentMs: number;
+  /** Epoch ms of the earliest and latest statement timestamps about the unit. */
+  readonly firstAccessMs: number | null;
+  readonly lastAccessMs: number | null;
+  readonly completedMs: number | null;
+}
+
+/** One registration's progress: a pure function of its non-voided statements. */
+export interface RegistrationProgressRecord {
+  readonly registrationId: string;
+  readonly userId: string;
+  readonly courseId: string;
+  readonly versionId: string;
+  readonly format: CourseRecord['format'];
+  readonly status: ProgressStatus;
+  readonly success: ProgressSuccess;
+  readonly score: number | null;
+  readonly timeSpentMs: number;
+  readonly firstAccessMs: number | null;
+  readonly lastAccessMs: number | null;
+  /** When the course's completion rule was met (records/progress-projection.ts `courseCompletion`). */
+  readonly completedMs: number | null;
+  /** Statements of the registration folded in (voided ones never). */
+  readonly statements: number;
+  readonly units: readonly UnitProgressRecord[];
+}
+
+export interface RecordsStore {
+  /**
+   * The progress of a registration, or null when no statement of it was stored yet (or it is not a registration
+   * of the runtime). Kept up to date in the transaction of every statement write (`StatementStore.insert`, commits).
+   */
+  progress(registrationId: string): Promise<RegistrationProgressRecord | null>;
+  /** A user's registrations, oldest first, each with its progress (null when no statement of it was stored). */
+  registrationsOf(userId: string): Promise<ReadonlyArray<{ readonly registration: RegistrationRecord; readonly progress: RegistrationProgressRecord | null }>>;
+  /** Progress of a course's registrations, oldest first; only of users in these countries when given (reports). */
+  courseProgress(courseId: string, filter?: { readonly countries?: readonly string[] }): Promise<readonly RegistrationProgressRecord[]>;
+  /**
+   * Recomputes every projection from the stored statements, in one transaction (`cadet rebuild-projections`).
+   * Afterwards the projection is exactly what the incremental updates would have produced.
+   */
+  rebuild(): Promise<{ readonly registrations: number; readonly statements: number }>;
+  /** Every stored projection row with the fold state behind it, by registration: for the rebuild check. */
+  snapshot(): Promise<ReadonlyArray<{ readonly progress: RegistrationProgressRecord; readonly state: string }>>;
 }

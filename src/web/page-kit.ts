@@ -10,6 +10,8 @@ interface NavItem {
 
 /** The navigation: each link shown to the roles its page's policy admits, from the same table the guard uses. */
 const nav: readonly NavItem[] = [
+  { href: '/courses', label: 'nav.courses', policy: 'courses.take' },
+  { href: '/author/courses', label: 'nav.author', policy: 'courses.manage' },
   { href: '/account', label: 'nav.account', policy: 'signed-in' },
   { href: '/access-requests', label: 'nav.queue', policy: 'access-requests.review' },
   { href: '/users', label: 'nav.users', policy: 'users.manage' },

@@ -40,7 +40,7 @@ t.test('courses and versions', async (t) => {
 
   const cmi5 = await catalog.importPackage({ zipPath: sharedFixture('cmi5', 'masteryscore_framed_xml_and_index_only.zip') });
   if (!cmi5.ok) throw new Error(JSON.stringify(cmi5.errors));
-  t.equal(cmi5.course.activityId, cmi5.model.identifier, 'a cmi5 course keeps its own course IRI');
+  t.equal(cmi5.course.activityId, `${lrs.config.publicUrl}/courses/${cmi5.course.slug}`, 'a cmi5 course gets an LMS course id, not the publisher\'s (cmi5 §9.4)');
 
   const named = await catalog.importPackage({ zipPath: sharedFixture('scorm12', 'RuntimeMinimumCalls_SCORM12-mini.zip') }, { slug: 'multi-sco-demo' });
   t.ok(named.ok && named.course.slug === 'multi-sco-demo', 'an explicit slug names the course');

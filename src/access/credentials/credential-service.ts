@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { invalid, notFound, unauthenticated } from '../../errors.js';
 import { sha256Hex } from '../../shared/canonical-json.js';
-import type { CredentialRecord, CredentialStore, Scope } from '../../store/ports.js';
+import type { CredentialRecord, CredentialStore, Scope, StatementRecord } from '../../store/ports.js';
 
 export const allScopes: readonly Scope[] = [
   'statements/write',
@@ -29,6 +29,13 @@ export interface LrsPrincipal {
    * statements and documents as (DESIGN.md: the launch token is scoped to the learner).
    */
   readonly actorIdentity?: string;
+  /**
+   * Set for cmi5 launches: the runtime checks the AU's statements against the session (cmi5 §9) and stores them
+   * itself, with the statements the LMS adds (satisfied), in one transaction. Replaces the plain insert.
+   */
+  readonly storeStatements?: (statements: readonly unknown[], records: readonly StatementRecord[]) => Promise<void>;
+  /** Set for cmi5 launches: called before a document request (cmi5 §10.2.1: LMS.LaunchData is read-only to the AU). */
+  readonly checkDocument?: (access: { readonly kind: string; readonly documentId: string; readonly write: boolean }) => Promise<void>;
 }
 
 export interface IssuedCredential {

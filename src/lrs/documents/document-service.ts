@@ -73,6 +73,11 @@ export interface DocumentServiceDeps {
  * ETags and the concurrency rules of xAPI 1.0.3 §3.1 (2.0: a State PUT also needs a precondition).
  */
 export function createDocumentService({ documents, now = Date.now }: DocumentServiceDeps) {
+  async function checkAccess(principal: LrsPrincipal, key: Pick<DocumentKey, 'kind' | 'agent'> & { documentId?: string }, write: boolean): Promise<void> {
+    checkScope(principal, key.kind, write, key.agent);
+    await principal.checkDocument?.({ kind: key.kind, documentId: key.documentId ?? '', write });
+  }
+
   function checkScope(principal: LrsPrincipal, kind: DocumentKind, write: boolean, agent?: string): void {
     // Launched content reaches only its learner's documents (and the activity profiles it reads).
     if (principal.actorIdentity !== undefined && (kind === 'activity-profile' ? write : agent !== principal.actorIdentity)) {
@@ -92,20 +97,20 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
 
   return {
     async get(principal: LrsPrincipal, key: DocumentKey): Promise<StoredDocument> {
-      checkScope(principal, key.kind, false, key.agent);
+      await checkAccess(principal, key, false);
       const document = await documents.get(key);
       if (!document) throw notFound('document-not-found', `no ${key.kind} document with id ${key.documentId}`);
       return document;
     },
 
     async list(principal: LrsPrincipal, key: Omit<DocumentKey, 'documentId'>, sinceMs?: number): Promise<string[]> {
-      checkScope(principal, key.kind, false, key.agent);
+      await checkAccess(principal, key, false);
       return documents.list(key, sinceMs);
     },
 
     /** PUT: store or replace; profile documents (and 2.0 state) need If-Match or If-None-Match. */
     async put(principal: LrsPrincipal, key: DocumentKey, incoming: IncomingDocument, preconditions: Preconditions, version: XapiVersion): Promise<void> {
-      checkScope(principal, key.kind, true, key.agent);
+      await checkAccess(principal, key, true);
       const unconditional = preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined;
       await documents.write(key, (current): DocumentDecision => {
         checkPreconditions(current, preconditions);
@@ -125,7 +130,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
 
     /** POST: JSON objects merge property by property (xAPI 1.0.3 §2.2); otherwise a new document is stored. */
     async post(principal: LrsPrincipal, key: DocumentKey, incoming: IncomingDocument, preconditions: Preconditions): Promise<void> {
-      checkScope(principal, key.kind, true, key.agent);
+      await checkAccess(principal, key, true);
       const incomingIsJson = isJsonType(incoming.contentType);
       const posted = incomingIsJson ? parseJsonObject(incoming.content, 'the posted document') : null;
       await documents.write(key, (current): DocumentDecision => {
@@ -140,7 +145,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
     },
 
     async delete(principal: LrsPrincipal, key: DocumentKey, preconditions: Preconditions): Promise<void> {
-      checkScope(principal, key.kind, true, key.agent);
+      await checkAccess(principal, key, true);
       await documents.write(key, (current): DocumentDecision => {
         checkPreconditions(current, preconditions);
         return current ? { action: 'delete' } : { action: 'keep' };
@@ -148,7 +153,7 @@ export function createDocumentService({ documents, now = Date.now }: DocumentSer
     },
 
     async deleteAll(principal: LrsPrincipal, key: Omit<DocumentKey, 'documentId'>): Promise<void> {
-      checkScope(principal, key.kind, true, key.agent);
+      await checkAccess(principal, key, true);
       await documents.deleteAll(key);
     },
   };

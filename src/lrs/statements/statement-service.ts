@@ -163,7 +163,8 @@ export function createStatementService({ statements, pageSize, statementsPath, n
       options: { statementId?: string; version?: XapiVersion; parts?: readonly MultipartPart[] } = {},
     ): Promise<string[]> {
       const { records, attachments } = prepare(body, principal, options);
-      await statements.insert(records, attachments);
+      if (principal.storeStatements) await principal.storeStatements(Array.isArray(body) ? body : [body], records);
+      else await statements.insert(records, attachments);
       return records.map((record) => record.id);
     },
 

@@ -130,7 +130,7 @@ export function renderPlayerPage(data: PlayerPageData): string {
 
   const multiUnit = launchable.length > 1;
   const bundle = data.scormVersion === 'scorm12' ? 'scorm12.min.js' : 'scorm2004.min.js';
-  const hidden = hiddenLmsControls(config.sequencing);
+  const hidden = hiddenLmsControls(config.sequencing, current?.identifier);
   const csp = [
     "default-src 'none'",
     `script-src ${assets.origin}`,
@@ -213,12 +213,33 @@ function statusLabel(status: string, labels: PlayerLabels): string {
   return Object.hasOwn(labels, key) ? labels[key] : status;
 }
 
-/** SCORM 2004 `adlnav:presentation/hideLMSUI`, as the importer passes it in `sequencing.hideLmsUi`. */
-function hiddenLmsControls(sequencing: unknown): Set<string> {
-  if (sequencing && typeof sequencing === 'object' && Array.isArray((sequencing as { hideLmsUi?: unknown }).hideLmsUi)) {
-    return new Set((sequencing as { hideLmsUi: unknown[] }).hideLmsUi.filter((item): item is string => typeof item === 'string'));
+/**
+ * SCORM 2004 `adlnav:presentation/navigationInterface/hideLMSUI` (CAM 5.1.2): controls the SCO
+ * provides itself. The importer puts them on each activity of `sequencing.activityTree`
+ * (`hideLmsUi`); scorm-again's top-level `hideLmsUi` is honoured too.
+ */
+function hiddenLmsControls(sequencing: unknown, currentIdentifier: string | undefined): Set<string> {
+  const hidden = new Set<string>();
+  const add = (node: unknown): void => {
+    const values = node && typeof node === 'object' ? (node as { hideLmsUi?: unknown }).hideLmsUi : undefined;
+    if (Array.isArray(values)) for (const value of values) if (typeof value === 'string') hidden.add(value);
+  };
+  const find = (node: unknown): unknown => {
+    if (!node || typeof node !== 'object') return undefined;
+    if ((node as { id?: unknown }).id === currentIdentifier) return node;
+    const children = (node as { children?: unknown }).children;
+    if (!Array.isArray(children)) return undefined;
+    for (const child of children) {
+      const found = find(child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  add(sequencing);
+  if (sequencing && typeof sequencing === 'object' && currentIdentifier !== undefined) {
+    add(find((sequencing as { activityTree?: unknown }).activityTree));
   }
-  return new Set();
+  return hidden;
 }
 
 function commitQueueStorageKey(attemptId: string | undefined, commitUrl: URL): string {

@@ -9,6 +9,7 @@ import { createSqliteCredentialStore } from './credentials.js';
 import { openDatabase, WriteQueue } from './database.js';
 import { createSqliteActivityStore, createSqliteDocumentStore } from './documents.js';
 import { createSqliteMailOutbox } from './mail.js';
+import { createSqliteRecordsStore } from './records.js';
 import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteRuntimeStore } from './runtime.js';
 import { createSqliteStatementStore } from './statements.js';
@@ -19,7 +20,8 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'cadet.sqlite');
   const db = openDatabase(file);
   const writes = new WriteQueue(db);
-  const statements = createSqliteStatementStore(db, writes);
+  const records = createSqliteRecordsStore(db, writes);
+  const statements = createSqliteStatementStore(db, writes, { afterInsert: records.afterInsert });
   const documents = createSqliteDocumentStore(db, writes);
   return {
     kind: 'sqlite',
@@ -34,6 +36,7 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
     outbox: createSqliteMailOutbox(db, writes),
     catalog: createSqliteCatalogStore(db, writes),
     runtime: createSqliteRuntimeStore(db, writes, { insertStatements: statements.insertBatch, putDocument: documents.putSync }),
+    records,
     packageFiles: createFilesystemPackageFiles(dataDir === ':memory:' ? path.join(os.tmpdir(), `cadet-memory-${process.pid}`) : dataDir),
     async close() {
       await writes.drained();

@@ -8,6 +8,7 @@ interface RegistrationRow {
   version_id: string;
   created_ms: number;
   completed_ms: number | null;
+  state: string | null;
 }
 
 interface AttemptRow {
@@ -29,6 +30,7 @@ const toRegistration = (row: RegistrationRow): RegistrationRecord => ({
   versionId: row.version_id,
   createdMs: row.created_ms,
   completedMs: row.completed_ms,
+  state: row.state === null ? null : JSON.parse(row.state),
 });
 
 const toAttempt = (row: AttemptRow): AttemptRecord => ({
@@ -53,7 +55,8 @@ export function createSqliteRuntimeStore(db: Sqlite, writes: WriteQueue, deps: R
   const sql = {
     latestRegistration: db.prepare('SELECT * FROM registrations WHERE user_id = ? AND course_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT 1'),
     registration: db.prepare('SELECT * FROM registrations WHERE id = ?'),
-    addRegistration: db.prepare('INSERT INTO registrations (id, user_id, course_id, version_id, created_ms, completed_ms) VALUES (@id, @userId, @courseId, @versionId, @createdMs, @completedMs)'),
+    addRegistration: db.prepare('INSERT INTO registrations (id, user_id, course_id, version_id, created_ms, completed_ms, state) VALUES (@id, @userId, @courseId, @versionId, @createdMs, @completedMs, NULL)'),
+    registrationState: db.prepare('UPDATE registrations SET state = ? WHERE id = ?'),
     complete: db.prepare('UPDATE registrations SET completed_ms = ? WHERE id = ? AND completed_ms IS NULL'),
     latestAttempt: db.prepare('SELECT * FROM attempts WHERE registration_id = ? AND unit_id = ? ORDER BY number DESC LIMIT 1'),
     attempt: db.prepare('SELECT * FROM attempts WHERE id = ?'),
@@ -75,7 +78,8 @@ export function createSqliteRuntimeStore(db: Sqlite, writes: WriteQueue, deps: R
     },
     addRegistration(record) {
       return writes.run(() => {
-        sql.addRegistration.run(record);
+        const { id, userId, courseId, versionId, createdMs, completedMs } = record;
+        sql.addRegistration.run({ id, userId, courseId, versionId, createdMs, completedMs });
       });
     },
     markRegistrationCompleted(id, atMs) {
@@ -108,6 +112,7 @@ export function createSqliteRuntimeStore(db: Sqlite, writes: WriteQueue, deps: R
         if (commit.sequence <= previous.commit_sequence) return { applied: false, previous: toAttempt(previous) };
         deps.insertStatements(commit.statements);
         for (const { key, document } of commit.documents) deps.putDocument(key, document);
+        if (commit.registrationState !== undefined) sql.registrationState.run(JSON.stringify(commit.registrationState), previous.registration_id);
         sql.commit.run(JSON.stringify(commit.state), commit.sequence, commit.ended ? commit.atMs : previous.ended_ms, commit.atMs, commit.attemptId, commit.sequence);
         return { applied: true, previous: toAttempt(previous) };
       });

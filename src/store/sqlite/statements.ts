@@ -36,7 +36,15 @@ const toStored = (row: StatementRow): StoredStatement => ({
 const columns = 's.seq, s.id, s.body, s.stored_ms, s.voided, s.is_voiding, s.credential_id, s.fingerprint';
 
 /** The statement store, and its synchronous batch insert for adapters that write statements in their own transaction. */
-export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): StatementStore & { readonly insertBatch: (records: readonly StatementRecord[], attachments?: readonly AttachmentRecord[]) => InsertOutcome } {
+export interface StatementStoreHooks {
+  /**
+   * Runs after a batch's statements are written, in the same transaction, with the records actually inserted
+   * (duplicates left out): projections (DESIGN.md "The one rule") are updated with the write or not at all.
+   */
+  readonly afterInsert?: (inserted: readonly StatementRecord[]) => void;
+}
+
+export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks: StatementStoreHooks = {}): StatementStore & { readonly insertBatch: (records: readonly StatementRecord[], attachments?: readonly AttachmentRecord[]) => InsertOutcome } {
   const sql = {
     byId: db.prepare(`SELECT ${columns} FROM statements s WHERE s.id = ?`),
     insert: db.prepare(
@@ -116,11 +124,12 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue): Stat
   /** The statement store's write rules, synchronously, inside whatever transaction is open. */
   function insertBatch(records: readonly StatementRecord[], attachments: readonly AttachmentRecord[] = []): InsertOutcome {
     for (const attachment of attachments) sql.insertAttachment.run(attachment.sha2, attachment.contentType, attachment.content);
-    const inserted: string[] = [];
+    const inserted: StatementRecord[] = [];
     records.forEach((record, index) => {
-      if (insertOne(record, index)) inserted.push(record.id);
+      if (insertOne(record, index)) inserted.push(record);
     });
-    return { inserted };
+    if (inserted.length > 0) hooks.afterInsert?.(inserted);
+    return { inserted: inserted.map((record) => record.id) };
   }
 
   /**

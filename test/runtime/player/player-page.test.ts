@@ -106,12 +106,15 @@ t.test('single-unit courses have no contents or previous/next; SCORM 2004 loads 
   t.match(single, /id="player-exit"/);
   const first = renderPlayerPage(pageData({ toc: pageData().toc.map((entry) => ({ ...entry, current: entry.identifier === 'sco1' })) }));
   t.match(first, /id="player-previous" data-action="previous" disabled/, 'SCORM 1.2: nothing before the first unit');
-  const sequenced = renderPlayerPage(pageData({ scormVersion: 'scorm2004', sequencing: { hideLmsUi: ['previous', 'exit'] } }));
+  const tree = { id: 'org', title: 'Org', children: [{ id: 'sco1', title: 'One' }, { id: 'sco2', title: 'Two', hideLmsUi: ['previous'] }] };
+  const sequenced = renderPlayerPage(pageData({ scormVersion: 'scorm2004', sequencing: { hideLmsUi: ['exit'], activityTree: tree } }));
   t.match(sequenced, /scorm2004\.min\.js/);
   t.match(sequenced, /id="player-previous" data-action="previous" hidden/);
   t.match(sequenced, /id="player-next" data-action="continue">/);
   t.match(sequenced, /id="player-exit" data-action="exit" hidden/);
-  t.same(embeddedConfig(sequenced).sequencing, { hideLmsUi: ['previous', 'exit'] });
+  t.same(embeddedConfig(sequenced).sequencing, { hideLmsUi: ['exit'], activityTree: tree });
+  const otherUnit = renderPlayerPage(pageData({ scormVersion: 'scorm2004', sequencing: { activityTree: tree }, toc: pageData().toc.map((entry) => ({ ...entry, current: entry.identifier === 'sco3' })) }));
+  t.notMatch(otherUnit, /id="player-previous"[^>]*hidden/, "another activity's hideLMSUI does not apply");
   t.equal(embeddedConfig(renderPlayerPage(pageData({ sequencing: { x: 1 } }))).sequencing, null, 'no sequencing for SCORM 1.2');
 });
 

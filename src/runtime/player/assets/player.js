@@ -76,6 +76,7 @@
     this.retryDelay = 0;
     this.waiters = [];
     this.save();
+    this.forgetAbandonedQueues();
     var queue = this;
     window.addEventListener('online', function () {
       queue.retryNow();
@@ -103,10 +104,33 @@
     }
   };
 
+  /**
+   * Queues of other attempts are replayed by the next launch of their attempt; one that has not
+   * been relaunched for 30 days (the attempt was closed elsewhere) is dropped, so storage cannot
+   * fill up with them.
+   */
+  CommitQueue.prototype.forgetAbandonedQueues = function () {
+    var prefix = 'cadet-player:commits:';
+    var limit = Date.now() - 30 * 24 * 3600 * 1000;
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i);
+        if (!key || key === this.storageKey || key.indexOf(prefix) !== 0) continue;
+        var items = JSON.parse(localStorage.getItem(key) || '[]');
+        var newest = Array.isArray(items)
+          ? items.reduce(function (latest, item) { return Math.max(latest, (item && item.savedAt) || 0); }, 0)
+          : 0;
+        if (newest < limit) localStorage.removeItem(key);
+      }
+    } catch (error) {
+      // storage unavailable: nothing to tidy
+    }
+  };
+
   CommitQueue.prototype.enqueue = function (body, terminate) {
     var sequence = this.nextSequence++;
     var payload = Object.assign({}, body, { commitSequence: sequence });
-    this.items.push({ sequence: sequence, terminate: Boolean(terminate), body: payload, beaconed: false });
+    this.items.push({ sequence: sequence, terminate: Boolean(terminate), body: payload, beaconed: false, savedAt: Date.now() });
     this.save();
     if (this.unloading) this.flushWithBeacon();
     else this.pump();

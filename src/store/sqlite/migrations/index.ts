@@ -1,6 +1,7 @@
 import { accessMigrations } from './access.js';
 import { catalogMigrations } from './catalog.js';
 import { lrsMigrations } from './lrs.js';
+import { recordsMigrations } from './records.js';
 import { runtimeMigrations } from './runtime.js';
 
 /**
@@ -17,4 +18,5 @@ export const migrationsByScope: Readonly<Record<string, readonly Migration[]>> =
   access: accessMigrations,
   catalog: catalogMigrations,
   runtime: runtimeMigrations,
+  records: recordsMigrations,
 };

@@ -28,4 +28,11 @@ export const runtimeMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- State of the whole registration (cmi5: the blocks and course already satisfied).
+      ALTER TABLE registrations ADD COLUMN state TEXT;
+    `,
+  },
 ];
