@@ -39,7 +39,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
  */
 export async function buildContentServer({ runtime, files, playerPage, playerAssets, logLevel }: ContentServerDeps): Promise<FastifyInstance> {
   // Launch tokens travel in the path (relative URLs inside a package must keep them): allow long parameters.
-  const app = Fastify({ logger: logLevel === 'silent' ? false : { level: logLevel }, return503OnClosing: true, forceCloseConnections: 'idle', maxParamLength: 4096 });
+  const app = Fastify({ logger: logLevel === 'silent' ? false : { level: logLevel }, return503OnClosing: true, forceCloseConnections: 'idle', routerOptions: { maxParamLength: 4096 } });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
