@@ -347,7 +347,7 @@ function instantOf(statement: StoredStatementBody): number | null {
  * stored order. The caller passes only statements that are not voided. Returns a new accumulator.
  */
 export function foldStatements(plan: ProjectionPlan, accumulator: ProgressAccumulator, statements: Iterable<string | object>): ProgressAccumulator {
-  const next: ProgressAccumulator = structuredClone(accumulator);
+  const next: ProgressAccumulator = { ...accumulator, units: accumulator.units.map((unit) => ({ ...unit, attemptKeys: [...unit.attemptKeys] })) };
   for (const item of statements) {
     const statement = (typeof item === 'string' ? JSON.parse(item) : item) as StoredStatementBody;
     const atMs = instantOf(statement);

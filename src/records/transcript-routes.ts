@@ -57,6 +57,8 @@ export function registerTranscriptRoutes(app: FastifyInstance, deps: { readonly 
   app.setErrorHandler(sendApiError);
   app.get<{ Params: { id: string }; Querystring: { format?: 'json' | 'csv' | 'pdf' } }>('/users/:id/transcript', {
     config: { policy: 'records.read' },
+    // No HEAD twin: a transcript is computed to be read, and HEAD could not tell a refusal from the guard's.
+    exposeHeadRoute: false,
     schema: {
       tags: ['records'],
       summary: "A learner's transcript from the LRS: JSON, CSV (one row per course, UTF-8 with BOM) or PDF",

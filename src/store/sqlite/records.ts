@@ -197,11 +197,16 @@ export function createSqliteRecordsStore(db: Sqlite, writes: WriteQueue): Sqlite
     return { any: rows.length > 0, bodies: rows.filter((row) => row.voided === 0).map((row) => row.body) };
   }
 
-  function save(plan: ProjectionPlan, accumulator: ProgressAccumulator): void {
-    const progress = summarizeProgress(plan, accumulator);
-    const { units, ...row } = progress;
+  /** Writes the rows; with the accumulator they replace, only the unit rows that changed (a commit touches one unit). */
+  function save(plan: ProjectionPlan, accumulator: ProgressAccumulator, previous?: ProgressAccumulator): void {
+    const { units, ...row } = summarizeProgress(plan, accumulator);
+    const before = previous ? summarizeProgress(plan, previous).units : undefined;
     sql.upsertProgress.run({ ...row, state: JSON.stringify(accumulator) });
-    for (const unit of units) sql.upsertUnit.run({ registrationId: plan.registrationId, ...unit });
+    units.forEach((unit, i) => {
+      const old = before?.[i];
+      if (old && JSON.stringify(old) === JSON.stringify(unit)) return;
+      sql.upsertUnit.run({ registrationId: plan.registrationId, ...unit });
+    });
   }
 
   function refold(plan: ProjectionPlan): number {
@@ -237,7 +242,7 @@ export function createSqliteRecordsStore(db: Sqlite, writes: WriteQueue): Sqlite
       const state = change.refold ? undefined : (sql.state.get(registration) as { state: string } | undefined);
       const current = state ? (JSON.parse(state.state) as ProgressAccumulator) : null;
       if (current === null || !fitsPlan(plan, current)) refold(plan);
-      else save(plan, foldStatements(plan, current, change.bodies));
+      else save(plan, foldStatements(plan, current, change.bodies), current);
     }
   }
 
