@@ -8,13 +8,16 @@ import http from 'node:http';
 export interface HttpResponse {
   readonly status: number;
   readonly body: string;
+  readonly headers: http.IncomingHttpHeaders;
 }
 
 export function createHttpClient(baseUrl: string, headers: Readonly<Record<string, string>>, maxSockets: number) {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets });
 
-  function request(method: 'GET' | 'POST' | 'PUT', path: string, body?: string): Promise<HttpResponse> {
+  /** One request; `extra` headers are added to the client's (a session cookie, say). */
+  function request(method: 'GET' | 'POST' | 'PUT', path: string, body?: string, extra?: Readonly<Record<string, string>>): Promise<HttpResponse> {
+    const base = extra === undefined ? headers : { ...headers, ...extra };
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -23,12 +26,12 @@ export function createHttpClient(baseUrl: string, headers: Readonly<Record<strin
           port: url.port,
           method,
           path,
-          headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+          headers: body === undefined ? base : { ...base, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
           res.on('error', reject);
         },
       );
@@ -43,6 +46,7 @@ export function createHttpClient(baseUrl: string, headers: Readonly<Record<strin
     get: (path: string) => request('GET', path),
     post: (path: string, body: string) => request('POST', path, body),
     put: (path: string, body: string) => request('PUT', path, body),
+    request,
     close: () => agent.destroy(),
   };
 }

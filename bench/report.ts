@@ -2,13 +2,15 @@ import type { IngestResult } from './ingest.js';
 import { formatMb, formatMs, formatRate } from './measure.js';
 import { queryKinds, type QueryKind, type QueryResult } from './query.js';
 import type { DocumentResult } from './documents.js';
+import type { ImportResult } from './import.js';
+import type { CommitResult } from './commits.js';
 
 /** One line of the table; `value` is the figure as a number, so runs can be compared. */
 export interface Row {
   readonly key: string;
   readonly stage: string;
   readonly value: number;
-  readonly unit: 'statements/s' | 'ms' | 'bytes' | 'bytes/statement';
+  readonly unit: 'statements/s' | 'ms' | 'bytes' | 'bytes/statement' | 's' | 'commits/s';
   /** Which direction is an improvement, for `--compare`. */
   readonly better: 'higher' | 'lower';
   readonly figure: string;
@@ -194,7 +196,8 @@ export function formatTable(rows: readonly Row[], changes?: Map<string, string>)
 
 /** What the ratio column means, printed under the table. */
 export const ratioNote =
-  'ratio: throughput figure / ceiling; for queries, in-process p50 / HTTP p50 (the share of the time spent in the service and store).';
+  'ratio: throughput figure / ceiling; for queries, in-process p50 / HTTP p50 (the share of the time spent in the service and store);\n' +
+  'for import, unzip time / import time; for commits, LRS-write p50 / commit p50 and LRS-write CPU / commit CPU (the share that storing the data alone needs).';
 
 /** State document PUT and GET latency per document size; no ceiling yet, figures for comparison between runs. */
 export function documentRows(results: DocumentResult): Row[] {
@@ -214,6 +217,109 @@ export function documentRows(results: DocumentResult): Row[] {
   );
   if (results.peakRssBytes !== null) {
     rows.push({ key: 'memory.documents', stage: 'memory: server peak RSS, documents', value: results.peakRssBytes, unit: 'bytes', better: 'lower', figure: formatMb(results.peakRssBytes), ceiling: '—', ratio: '—', goal: '—', met: null });
+  }
+  return rows;
+}
+
+/**
+ * Importing a large package with the CLI: its wall time beside `unzip -q` of the same zip (ratio: the share of the
+ * import that unpacking alone needs), and its peak RSS against the brief's goal (package size + 100 MB).
+ */
+export function importRows(result: ImportResult): Row[] {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  const rows: Row[] = [
+    {
+      key: 'import.seconds',
+      stage: `import: cadet import, ${mb(result.zipBytes)} SCORM 1.2 zip (${result.entries.toLocaleString('en-US')} files)`,
+      value: Math.round(result.import.seconds * 1000) / 1000,
+      unit: 's',
+      better: 'lower',
+      figure: `${result.import.seconds.toFixed(2)} s (${(result.zipBytes / 1024 / 1024 / result.import.seconds).toFixed(0)} MB/s)`,
+      ceiling: `${result.ceiling.seconds.toFixed(2)} s (${result.ceiling.tool}; a ${(result.floor.zipBytes / 1024).toFixed(0)} KB zip: ${result.floor.seconds.toFixed(2)} s)`,
+      ratio: percent(result.ceiling.seconds / result.import.seconds),
+      goal: '—',
+      met: null,
+    },
+  ];
+  if (result.import.peakRssBytes !== null) {
+    rows.push({
+      key: 'memory.import',
+      stage: `memory: cadet import peak RSS (${result.import.peakFrom})`,
+      value: result.import.peakRssBytes,
+      unit: 'bytes',
+      better: 'lower',
+      figure: formatMb(result.import.peakRssBytes),
+      // No ceiling for memory: the floor is the same command on a tiny zip (process start-up and baseline heap).
+      ceiling: result.floor.peakRssBytes !== null ? `${formatMb(result.floor.peakRssBytes)} (floor: ${(result.floor.zipBytes / 1024).toFixed(0)} KB zip)` : '—',
+      ratio: '—',
+      goal: `< ${formatMb(result.goalBytes)} (zip + 100 MB)`,
+      met: result.import.peakRssBytes < result.goalBytes,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Runtime commits under a classroom's load, beside the same data written through the plain LRS endpoints at the
+ * same schedule (ratio: ceiling p50 / commit p50, and ceiling CPU / commit CPU: the share of a commit's cost that
+ * storing its data alone needs).
+ */
+export function commitRows(result: CommitResult): Row[] {
+  const { commits, ceiling } = result;
+  const load = `${result.learners} learners every ${result.periodMs / 1000} s`;
+  const rows: Row[] = [
+    {
+      key: 'commits.p99',
+      stage: `commits: SCORM 1.2, ${load} (${commits.count.toLocaleString('en-US')}, ${(result.meanBodyBytes / 1024).toFixed(1)} KB avg)`,
+      value: commits.latency.p99Ms,
+      unit: 'ms',
+      better: 'lower',
+      figure: `p50 ${formatMs(commits.latency.p50Ms)} · p99 ${formatMs(commits.latency.p99Ms)}`,
+      ceiling: `p50 ${formatMs(ceiling.latency.p50Ms)} · p99 ${formatMs(ceiling.latency.p99Ms)} (LRS writes, same data)`,
+      ratio: percent(ceiling.latency.p50Ms / commits.latency.p50Ms),
+      goal: '—',
+      met: null,
+    },
+    {
+      key: 'commits.rate',
+      stage: `commits: achieved rate, ${load}`,
+      value: Math.round(commits.perSecond * 10) / 10,
+      unit: 'commits/s',
+      better: 'higher',
+      figure: `${commits.perSecond.toFixed(1)} commits/s (latest start +${commits.maxLateMs} ms)`,
+      ceiling: `${result.offeredPerSecond.toFixed(1)}/s offered`,
+      ratio: percent(commits.perSecond / result.offeredPerSecond),
+      goal: '—',
+      met: null,
+    },
+  ];
+  if (commits.serverCpuMsPerRequest !== null && ceiling.serverCpuMsPerRequest !== null) {
+    rows.push({
+      key: 'commits.cpuPerCommit',
+      stage: `commits: server CPU per commit (${result.statements.toLocaleString('en-US')} statements made)`,
+      value: commits.serverCpuMsPerRequest,
+      unit: 'ms',
+      better: 'lower',
+      figure: formatMs(commits.serverCpuMsPerRequest),
+      ceiling: `${formatMs(ceiling.serverCpuMsPerRequest)} (per LRS write)`,
+      ratio: percent(ceiling.serverCpuMsPerRequest / commits.serverCpuMsPerRequest),
+      goal: '—',
+      met: null,
+    });
+  }
+  if (commits.serverPeakRssBytes !== null) {
+    rows.push({
+      key: 'memory.commits',
+      stage: `memory: server peak RSS, commits (${commits.peakScope === 'window' ? 'during the window' : 'whole run'})`,
+      value: commits.serverPeakRssBytes,
+      unit: 'bytes',
+      better: 'lower',
+      figure: formatMb(commits.serverPeakRssBytes),
+      ceiling: ceiling.serverPeakRssBytes !== null ? `${formatMb(ceiling.serverPeakRssBytes)} (LRS writes)` : '—',
+      ratio: '—',
+      goal: '—',
+      met: null,
+    });
   }
   return rows;
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: ingest and query figures for the LRS, each beside a ceiling measured in the same run
  * (STYLE.md §12). Prints progress on stderr, a table on stdout, and writes bench/results/latest.json.
  *
- *   npm run bench -- [--scale small|full] [--only ingest|direct|query] [--concurrency N]
+ *   npm run bench -- [--scale small|full] [--only STAGE[,STAGE…]] [--concurrency N]
  *                    [--compare FILE] [--out FILE] [--keep]
  *
  * Everything runs on loopback, in a fresh temporary directory, and every loop is bounded in count and time.
@@ -16,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { makeBatches, measureHttpIngest, measureRawIngest, measureStoreIngest, type IngestOptions } from './ingest.js';
 import { measureQueries, type QueryOptions, type QueryResult } from './query.js';
 import { measureDocuments, type DocumentResult } from './documents.js';
-import { compareRows, documentRows, formatTable, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
+import { measureImport, type ImportResult } from './import.js';
+import { measureCommits, type CommitResult } from './commits.js';
+import { commitRows, compareRows, documentRows, formatTable, importRows, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
 import { killAllServers } from './server-process.js';
 
 const scales = {
@@ -24,21 +26,29 @@ const scales = {
     ingestStatements: 10_000,
     query: { storeSize: 10_000, requests: { agentVerb: 200, agentVerbBusy: 200, agent: 100, activity: 100, registration: 100 }, pageLimit: 10 },
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 100 },
+    import: { bytes: 20 * 1024 ** 2, mediaFiles: 24, smallFiles: 500 },
+    commits: { learners: 50, periodMs: 10_000, windowMs: 20_000, suspendDataChars: 3000 },
   },
   full: {
     ingestStatements: 50_000,
     query: { storeSize: 100_000, requests: { agentVerb: 500, agentVerbBusy: 500, agent: 200, activity: 200, registration: 200 }, pageLimit: 25 },
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 500 },
+    import: { bytes: 200 * 1024 ** 2, mediaFiles: 48, smallFiles: 3000 },
+    commits: { learners: 500, periodMs: 10_000, windowMs: 60_000, suspendDataChars: 3000 },
   },
 } as const;
 type Scale = keyof typeof scales;
-const stageNames = ['ingest', 'direct', 'query', 'documents'] as const;
+const stageNames = ['ingest', 'direct', 'query', 'documents', 'import', 'commits'] as const;
 type StageName = (typeof stageNames)[number];
 
-const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
-  --scale        small: 10 k statements (quick check); full (default): 50 k ingested, 100 k queried
+const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}[,…]] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
+  --scale        small: 10 k statements, a 20 MB package, 50 learners for 20 s (quick check);
+                 full (default): 50 k ingested, 100 k queried, a 200 MB package, 500 learners for 60 s
   --only         ingest: HTTP ingest and its ceilings; direct: only the in-process ceilings; query: query latency;
-                 documents: state document PUT/GET latency at 4, 10 and 64 KB
+                 documents: state document PUT/GET latency at 4, 10 and 64 KB;
+                 import: \`cadet import\` of a generated SCORM 1.2 zip (time, peak RSS) beside \`unzip -q\`;
+                 commits: SCORM runtime commits, every learner every 10 s, beside the same writes to the LRS;
+                 several stages: comma-separated (--only import,commits)
   --concurrency  batches in flight during ingest (default 6)
   --compare      an earlier results JSON; adds a column with the change of each figure
   --out          where to write the results (default bench/results/latest.json)
@@ -69,7 +79,8 @@ function parseOptions() {
     process.exit(2);
   };
   if (!(values.scale in scales)) fail(`--scale must be small or full, got "${values.scale}"`);
-  if (values.only !== undefined && !stageNames.includes(values.only as StageName)) fail(`--only must be one of ${stageNames.join(', ')}, got "${values.only}"`);
+  const only = values.only?.split(',').map((name) => name.trim());
+  for (const name of only ?? []) if (!stageNames.includes(name as StageName)) fail(`--only takes stages from ${stageNames.join(', ')} (comma-separated), got "${name}"`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) fail(`--concurrency must be an integer from 1 to 64, got "${values.concurrency}"`);
   let earlier: Row[] | undefined;
@@ -81,7 +92,7 @@ function parseOptions() {
       fail(`--compare ${values.compare}: not a results file (${(error as Error).message})`);
     }
   }
-  return { scale: values.scale as Scale, only: values.only as StageName | undefined, concurrency, earlier, compare: values.compare, out: values.out as string, keep: values.keep as boolean };
+  return { scale: values.scale as Scale, only: only as StageName[] | undefined, concurrency, earlier, compare: values.compare, out: values.out as string, keep: values.keep as boolean };
 }
 
 function machine() {
@@ -92,7 +103,8 @@ function machine() {
   } catch {
     // not a git checkout
   }
-  return { cores: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`, node: process.version, commit };
+  // The 1-minute load average at the start: on a shared 2-core machine, absolute figures move with it (ratios much less).
+  return { cores: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`, node: process.version, commit, loadAverage: Math.round(os.loadavg()[0] * 100) / 100 };
 }
 
 async function main(): Promise<void> {
@@ -113,35 +125,48 @@ async function main(): Promise<void> {
   let ingest: IngestResults | undefined;
   let query: QueryResult | undefined;
 
-  if (options.only === undefined || options.only === 'ingest' || options.only === 'direct') {
+  const runs = (stage: StageName) => options.only === undefined || options.only.includes(stage);
+  if (runs('ingest') || runs('direct')) {
     const ingestOptions: IngestOptions = { concurrency: options.concurrency, warmupBatches: 10, timeCapMs: 60_000 };
     const batches = makeBatches(scale.ingestStatements + ingestOptions.warmupBatches * 100, 1);
-    const http = options.only === 'direct' ? undefined : await measureHttpIngest(batches, workDir, ingestOptions);
+    const http = runs('ingest') ? await measureHttpIngest(batches, workDir, ingestOptions) : undefined;
     const store = await measureStoreIngest(batches, workDir, ingestOptions);
     const raw = measureRawIngest(batches, workDir, ingestOptions);
     ingest = { concurrency: options.concurrency, ...(http && { http }), store, raw };
     rows.push(...ingestRows(ingest));
   }
-  if (options.only === undefined || options.only === 'query') {
+  if (runs('query')) {
     const queryOptions: QueryOptions = { ...scale.query, timeCapMs: 30_000 };
     query = await measureQueries(workDir, queryOptions);
     rows.push(...queryRows(query));
   }
 
   let documents: DocumentResult | undefined;
-  if (options.only === undefined || options.only === 'documents') {
+  if (runs('documents')) {
     documents = await measureDocuments(workDir, { ...scale.documents, timeCapMs: 30_000 });
     rows.push(...documentRows(documents));
   }
 
+  let imports: ImportResult | undefined;
+  if (runs('import')) {
+    imports = await measureImport(workDir, { ...scale.import, timeCapMs: 600_000 });
+    rows.push(...importRows(imports));
+  }
+
+  let commits: CommitResult | undefined;
+  if (runs('commits')) {
+    commits = await measureCommits(workDir, scale.commits);
+    rows.push(...commitRows(commits));
+  }
+
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`done in ${seconds.toFixed(0)} s\n\n`);
-  process.stdout.write(`cadet bench, scale ${options.scale}, ${info.cores} cores, node ${info.node}${info.commit ? `, commit ${info.commit}` : ''}\n\n`);
+  process.stdout.write(`cadet bench, scale ${options.scale}, ${info.cores} cores, node ${info.node}${info.commit ? `, commit ${info.commit}` : ''}, load average ${info.loadAverage} at start, ${os.loadavg()[0].toFixed(2)} at end\n\n`);
   process.stdout.write(`${formatTable(rows, options.earlier && compareRows(rows, options.earlier))}\n\n${ratioNote}\n`);
   if (options.compare) process.stdout.write(`\n(vs earlier: ${options.compare})\n`);
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents };
+  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only?.join(',') ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents, import: imports, commits };
   fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);
   if (options.keep) process.stderr.write(`data kept in ${workDir}\n`);

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -42,8 +42,72 @@ const running = new Set<ChildProcess>();
 
 /** Kills every server still running; called on normal exit, on errors and on signals, so none is left behind. */
 export function killAllServers(): void {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) {
+    // Children spawned `detached` lead their own process group (a wrapper such as /usr/bin/time and its child).
+    if (detachedGroups.has(child)) {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    } else child.kill('SIGKILL');
+  }
   running.clear();
+}
+
+const detachedGroups = new WeakSet<ChildProcess>();
+
+/** Makes `killAllServers` kill this child (its whole process group when it was spawned `detached`) if still running. */
+export function trackChild(child: ChildProcess, options: { group?: boolean } = {}): void {
+  running.add(child);
+  if (options.group) detachedGroups.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+/** Kernel clock ticks per second, for /proc/<pid>/stat times (USER_HZ: 100 on every Linux we run on). */
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null when unavailable. */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is field 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** Peak and current resident memory of a process (bytes), from /proc/<pid>/status; null when unavailable. */
+export function memoryOf(pid: number): { peakBytes: number; currentBytes: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { peakBytes: kb('VmHWM'), currentBytes: kb('VmRSS') };
+  } catch {
+    return null; // not Linux, or already gone
+  }
+}
+
+/** Resets a process's peak RSS to its current RSS (Linux ≥ 4.0: `echo 5 > /proc/<pid>/clear_refs`); false when not possible. */
+export function resetPeakOf(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ServerProcess {
@@ -51,19 +115,26 @@ export interface ServerProcess {
   readonly pid: number;
   /** Peak and current resident memory of the server process (bytes), from /proc/<pid>/status. */
   memory(): { peakBytes: number; currentBytes: number } | null;
+  /** CPU seconds (user + system) the server has used so far; null when unavailable. */
+  cpuSeconds(): number | null;
+  /** Resets the peak RSS to the current RSS, so `memory().peakBytes` covers what follows; false when not possible. */
+  resetPeak(): boolean;
   /** Adds what the server was doing to an error from a request: whether it is still running, its last output. */
   explain(error: unknown): Error;
   /** Graceful stop (SIGTERM: drain, checkpoint, close), SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts `cadet serve` on loopback over `dataDir` and resolves once `/xapi/about` answers (at most 30 s). */
-export async function startServer(dataDir: string): Promise<ServerProcess> {
+/**
+ * Starts `cadet serve` on loopback over `dataDir` and resolves once `/xapi/about` answers (at most 30 s).
+ * `env` adds settings (ADMIN_EMAIL, LOGIN_RATE_LIMIT…) to the ones every bench server gets.
+ */
+export async function startServer(dataDir: string, env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const contentPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [cliPath, 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), CONTENT_PORT: String(contentPort), CONTENT_URL: `http://127.0.0.1:${contentPort}`, PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), CONTENT_PORT: String(contentPort), CONTENT_URL: `http://127.0.0.1:${contentPort}`, PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -103,15 +174,9 @@ export async function startServer(dataDir: string): Promise<ServerProcess> {
   return {
     baseUrl,
     pid,
-    memory() {
-      try {
-        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-        const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-        return { peakBytes: kb('VmHWM'), currentBytes: kb('VmRSS') };
-      } catch {
-        return null; // not Linux, or already gone
-      }
-    },
+    memory: () => memoryOf(pid),
+    cpuSeconds: () => cpuSecondsOf(pid),
+    resetPeak: () => resetPeakOf(pid),
     explain(error) {
       const message = error instanceof Error ? error.message : String(error);
       const state = hasExited ? exitStatus : 'still running';
