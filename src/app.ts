@@ -4,10 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { createAccess, createCredentialService } from './access/index.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import { createLrs } from './lrs/index.js';
+import { createLrs, parseStatementRequest, type StatementResult } from './lrs/index.js';
 import { createCatalogService, registerPackageRoutes } from './packages/index.js';
 import { createRecords } from './records/index.js';
+import { createCertificates } from './records/certificates/index.js';
+import { createReports } from './records/reports/index.js';
 import { createRuntime, type Runtime } from './runtime/index.js';
+import { createMailDelivery } from './access/mail/index.js';
 import { randomToken } from './access/passwords.js';
 import type { Store } from './store/ports.js';
 import { createWeb, translate } from './web/index.js';
@@ -68,6 +71,13 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   const access = await createAccess({ store, credentials, settings: config, cookieSecret: config.sessionSecret, translate, ...(now && { now }) });
   // Before any route: from here on, a route without an access policy stops the app from starting (src/access/policy.ts).
   await access.installGuard(app);
+  // SMTP when configured: the outbox stays the record, and this sender delivers from it after each commit and on
+  // start (anything left unsent). Without SMTP_HOST, mail stays in the outbox for admins to read.
+  const mail = createMailDelivery({ settings: config, outbox: store.outbox, log: app.log, ...(now && { now }) });
+  if (mail) {
+    app.addHook('onReady', async () => mail.start());
+    app.addHook('onClose', async () => mail.stop());
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -132,6 +142,29 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   // Transcripts (and later certificates, reports): projections of the statements (DESIGN.md "The one rule").
   const records = createRecords({ store, ...(now && { now }) });
   await app.register(records.routes, { prefix: '/api' });
+  // Certificates: issued by the store in the transaction of the statements that earn them, through the LRS's write path.
+  const certificates = createCertificates({
+    store,
+    learners: records.transcripts,
+    prepareStatements: (statements, principal) => lrs.statements.prepare(statements, principal),
+    publicUrl: config.publicUrl,
+    dataDir: config.dataDir,
+    ...(now && { now }),
+    onIssueFailed: (error, registrationId) => app.log.error({ err: error, registrationId }, 'a certificate could not be issued; the next statement of the registration tries again'),
+  });
+  await app.register(certificates.api, { prefix: '/api' });
+  await app.register(certificates.keyRoutes);
+  // Analysts' reports, and the statement explorer that runs the LRS's own query in-process (no HTTP, no credential).
+  const reports = createReports({
+    store,
+    statements: {
+      query: async (params, principal, languages) => (await lrs.statements.read(parseStatementRequest({ ...params }), principal, languages)) as StatementResult,
+      more: (token, principal, languages) => lrs.statements.more(token, principal, languages),
+    },
+    publicUrl: config.publicUrl,
+    ...(now && { now }),
+  });
+  await app.register(reports.routes, { prefix: '/api' });
   // The content origin is a server of its own (CONTENT_PORT), closed with the app.
   const content = await runtime.contentServer();
   app.decorate('contentServer', content);
@@ -148,6 +181,8 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
         contentUrl: config.contentUrl,
         maxPackageBytes: config.packageMaxBytes,
       },
+      reports: { reports: reports.reports, explorer: reports.explorer },
+      certificates: certificates.service,
     }).plugin,
   );
 

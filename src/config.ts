@@ -7,7 +7,11 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string;
   readonly dataDir: string;
-  readonly store: 'sqlite';
+  readonly store: 'sqlite' | 'mongodb';
+  /** MongoDB connection string (STORE=mongodb). */
+  readonly mongodbUri: string;
+  /** MongoDB database; '' = the one in the URI's path, else `cadet`. */
+  readonly mongodbDatabase: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly maxBodyBytes: number;
   readonly statementPageSize: number;
@@ -24,6 +28,16 @@ export interface Config {
   readonly invitationTtlHours: number;
   readonly passwordResetTtlMinutes: number;
   readonly accessRequestStaleDays: number;
+  /** Mail server; '' = no delivery, mail stays in the outbox (src/access/mail). */
+  readonly smtpHost: string;
+  readonly smtpPort: number;
+  /** '' = no AUTH. */
+  readonly smtpUser: string;
+  readonly smtpPassword: string;
+  /** The From of every message; '' = `Cadet <no-reply@…>` at PUBLIC_URL's host. */
+  readonly smtpFrom: string;
+  /** Upgrade a plain connection with STARTTLS when offered ('false': never, and a password may go in clear). */
+  readonly smtpStarttls: 'true' | 'false';
 }
 
 interface Setting {
@@ -41,6 +55,8 @@ export const settings: readonly Setting[] = [
   { key: 'publicUrl', env: 'PUBLIC_URL', flag: 'public-url', type: 'string', fallback: 'http://localhost:8080' },
   { key: 'dataDir', env: 'DATA_DIR', flag: 'data-dir', type: 'string', fallback: './data' },
   { key: 'store', env: 'STORE', flag: 'store', type: 'string', fallback: 'sqlite' },
+  { key: 'mongodbUri', env: 'MONGODB_URI', flag: 'mongodb-uri', type: 'string', fallback: '' },
+  { key: 'mongodbDatabase', env: 'MONGODB_DATABASE', flag: 'mongodb-database', type: 'string', fallback: '' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', type: 'string', fallback: 'info' },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
@@ -57,6 +73,12 @@ export const settings: readonly Setting[] = [
   { key: 'invitationTtlHours', env: 'INVITATION_TTL_HOURS', flag: 'invitation-ttl-hours', type: 'integer', fallback: '72' },
   { key: 'passwordResetTtlMinutes', env: 'PASSWORD_RESET_TTL_MINUTES', flag: 'password-reset-ttl-minutes', type: 'integer', fallback: '60' },
   { key: 'accessRequestStaleDays', env: 'ACCESS_REQUEST_STALE_DAYS', flag: 'access-request-stale-days', type: 'integer', fallback: '7' },
+  { key: 'smtpHost', env: 'SMTP_HOST', flag: 'smtp-host', type: 'string', fallback: '' },
+  { key: 'smtpPort', env: 'SMTP_PORT', flag: 'smtp-port', type: 'integer', fallback: '587' },
+  { key: 'smtpUser', env: 'SMTP_USER', flag: 'smtp-user', type: 'string', fallback: '' },
+  { key: 'smtpPassword', env: 'SMTP_PASSWORD', flag: 'smtp-password', type: 'string', fallback: '' },
+  { key: 'smtpFrom', env: 'SMTP_FROM', flag: 'smtp-from', type: 'string', fallback: '' },
+  { key: 'smtpStarttls', env: 'SMTP_STARTTLS', flag: 'smtp-starttls', type: 'string', fallback: 'true' },
 ];
 
 export class ConfigError extends Error {

@@ -22,6 +22,8 @@ export const policyTable = {
   'audit.read': { admin: 'all' },
   /** Transcripts, progress, reports (records context). Analysts read, and change nothing. */
   'records.read': { learner: 'own', analyst: 'all', admin: 'all' },
+  /** Withdrawing an issued certificate (records/certificates); the revocation is public on its verification page. */
+  'certificates.revoke': { admin: 'all' },
   /** Uploading packages, publishing course versions (packages context). */
   'courses.manage': { author: 'all', admin: 'all' },
   /** Launching and taking courses (runtime context). */

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, settings, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { createCatalogService, importDemoCourses, importView } from '../packages/index.js';
 import { findRepoRoot } from '../shared/json-schema.js';
-import { createStore, type Store } from '../store/index.js';
+import { migrateDataDirToMongo, openStore, type Store } from '../store/index.js';
 import { translate } from '../web/index.js';
 
 const help = `cadet: e-learning runtime and Learning Record Store
@@ -30,6 +30,11 @@ Usage:
                                              --json prints one JSON line per package; exit 0 only if all imported
   cadet rebuild-projections [--json]         recompute transcripts' progress from the stored statements (safe while
                                              serving: one transaction; needed only after restoring statements by hand)
+  cadet migrate --to mongodb --uri URI [--database NAME] [--batch-size N]
+                                             copy everything in DATA_DIR's embedded store (statements with their ids,
+                                             stored times and order, documents, people, courses and their files, runtime,
+                                             projections) into MongoDB; resumable: run it again after an interruption;
+                                             verifies counts at the end (exit 1 when they differ)
   cadet --help                               this text
 
 Scopes: statements/write, statements/read, statements/read/mine, state, define, profile, all/read, all
@@ -58,13 +63,17 @@ function parse(args: string[]) {
       country: { type: 'string', multiple: true },
       password: { type: 'string' },
       course: { type: 'string' },
+      to: { type: 'string' },
+      uri: { type: 'string' },
+      database: { type: 'string' },
+      'batch-size': { type: 'string' },
     },
   });
 }
 
 async function serve(flags: Record<string, string | undefined>): Promise<void> {
   const config = loadConfig(flags);
-  const store = createStore(config);
+  const store = await openStore(config);
   const app = await buildApp({ config, store });
   await prepareFirstStart(config, store, app.log);
   let closing = false;
@@ -91,7 +100,7 @@ async function serve(flags: Record<string, string | undefined>): Promise<void> {
 async function credentials(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<number> {
   const flags = values as Record<string, string | undefined>;
   const config = loadConfig(flags);
-  const store = createStore(config);
+  const store = await openStore(config);
   const service = createCredentialService({ credentials: store.credentials, publicUrl: config.publicUrl });
   try {
     const [action, key] = positionals;
@@ -133,7 +142,7 @@ async function users(positionals: string[], values: ReturnType<typeof parse>['va
   if (!values.email) throw new UsageError('users add needs --email EMAIL');
   if (!values.role?.length) throw new UsageError('users add needs at least one --role ROLE');
   const config = loadConfig(values as Record<string, string | undefined>);
-  const store = createStore(config);
+  const store = await openStore(config);
   try {
     const service = createUserService({ users: store.users, audit: store.audit, outbox: store.outbox, settings: config, translate, now: Date.now });
     const countries = values.country ?? [];
@@ -183,7 +192,7 @@ async function importPackages(paths: string[], values: ReturnType<typeof parse>[
   if (paths.length === 0) throw new UsageError('import needs at least one PATH');
   if (values.course && paths.length > 1) throw new UsageError('--course names one course: import one PATH with it');
   const config = loadConfig(values as Record<string, string | undefined>);
-  const store = createStore(config);
+  const store = await openStore(config);
   const catalog = createCatalogService({ catalog: store.catalog, files: store.packageFiles, publicUrl: config.publicUrl });
   const tty = process.stderr.isTTY && !values.json;
   let failures = 0;
@@ -217,7 +226,7 @@ async function importPackages(paths: string[], values: ReturnType<typeof parse>[
 /** `cadet rebuild-projections`: every projection recomputed from the statements, in one transaction. */
 async function rebuildProjections(values: ReturnType<typeof parse>['values']): Promise<number> {
   const config = loadConfig(values as Record<string, string | undefined>);
-  const store = createStore(config);
+  const store = await openStore(config);
   try {
     const started = Date.now();
     const { registrations, statements } = await store.records.rebuild();
@@ -228,6 +237,39 @@ async function rebuildProjections(values: ReturnType<typeof parse>['values']): P
   } finally {
     await store.close();
   }
+}
+
+/** `cadet migrate --to mongodb --uri …`: the embedded store copied into MongoDB, with a progress line. */
+async function migrate(values: ReturnType<typeof parse>['values']): Promise<number> {
+  if (values.to !== 'mongodb') throw new UsageError('migrate needs --to mongodb (the only target)');
+  const config = loadConfig(values as Record<string, string | undefined>);
+  const uri = values.uri ?? config.mongodbUri;
+  if (!uri) throw new UsageError('migrate --to mongodb needs --uri mongodb://host1,host2,host3/?replicaSet=rs0 (or MONGODB_URI)');
+  const sqliteFile = path.join(config.dataDir, 'cadet.sqlite');
+  if (!fs.existsSync(sqliteFile)) throw new UsageError(`there is no embedded store to copy at ${sqliteFile} (set DATA_DIR or --data-dir)`);
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError('--batch-size must be a positive integer');
+  const tty = process.stderr.isTTY;
+  const report = await migrateDataDirToMongo({
+    dataDir: config.dataDir,
+    uri,
+    ...((values.database ?? config.mongodbDatabase) && { database: values.database ?? config.mongodbDatabase }),
+    ...(batchSize !== undefined && { batchSize }),
+    onProgress: ({ table, copied, total }) => {
+      const line = `${table}: ${copied}/${total}`;
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else if (copied === total) process.stderr.write(`${line}\n`);
+    },
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    process.stdout.write(`Copied ${config.dataDir} into MongoDB at ${report.hosts}, database ${report.database}\n`);
+    for (const row of report.tables) process.stdout.write(`  ${row.table.padEnd(22)} ${String(row.source).padStart(9)} -> ${String(row.target).padStart(9)}${row.source === row.target ? '' : '  MISMATCH'}\n`);
+    process.stdout.write(`  ${'package files'.padEnd(22)} ${String(report.packages.source).padStart(9)} -> ${String(report.packages.target).padStart(9)}\n`);
+    process.stdout.write(report.ok ? 'Counts match. Start the servers with STORE=mongodb and the same MONGODB_URI.\n' : 'Counts differ: run the command again to resume, then compare.\n');
+  }
+  return report.ok ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -253,9 +295,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'users') return await users(rest, values);
     if (command === 'import') return await importPackages(rest, values);
     if (command === 'rebuild-projections') return await rebuildProjections(values);
+    if (command === 'migrate') return await migrate(values);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {
+    // A MongoDB server that cannot be reached is the operator's to fix: its message names the hosts.
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError || (error instanceof Error && error.name === 'MongoConnectionError')) {
       process.stderr.write(`cadet: ${error.message}\n${error instanceof UsageError ? 'Run cadet --help for usage.\n' : ''}`);
       return error instanceof AppError ? 1 : 2;
     }

@@ -17,6 +17,8 @@ import {
 } from './xapi-protocol.js';
 
 export { actorIdentity } from './statements/statement-keys.js';
+export { parseStatementRequest } from './statements/statement-query.js';
+export type { StatementResult } from './statements/statement-service.js';
 export type { Actor, Statement } from './statements/statement-types.js';
 export type { StatementService } from './statements/statement-service.js';
 

@@ -12,21 +12,20 @@
  * only below the target directory (the resolved path is checked), with `wx` so nothing is
  * ever overwritten.
  *
- * Memory: adm-zip reads the whole archive into memory (its size, not its uncompressed size),
- * which is why `maxArchiveBytes` exists; inflation itself is streamed in zlib's chunks, so
- * an entry's uncompressed content is never held whole.
+ * Memory: the archive is read from its file by `zip-reader.ts`, the central directory record by
+ * record and each entry's bytes in 64 KiB chunks, and inflation is streamed in zlib's chunks: what
+ * is held is bounded by those buffers and the list of entries (at most `maxEntries`), never by the
+ * archive's or an entry's size.
  *
  * Names are decoded as the zip declares them: UTF-8 when general-purpose flag bit 11 is set,
  * otherwise code page 437 (APPNOTE.TXT 4.4.4 and appendix D).
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import AdmZip from 'adm-zip';
 import { PackageRejected, type Problem } from './problem.js';
+import { crc32, openZipArchive, ZipFormatError, type ZipArchive, type ZipEntry } from './zip-reader.js';
 
 export interface ExtractLimits {
   /** Most entries (files and folders) an archive may hold. */
@@ -37,7 +36,7 @@ export interface ExtractLimits {
   readonly maxCompressionRatio: number;
   /** Entries smaller than this are not ratio-checked: a small file of blanks legitimately compresses 1000:1. */
   readonly ratioCheckMinBytes: number;
-  /** Largest archive file accepted; adm-zip holds the whole archive in memory. */
+  /** Largest archive file accepted (disk space and time; memory does not grow with it). */
   readonly maxArchiveBytes: number;
   /** Longest entry path, in UTF-8 bytes. */
   readonly maxPathBytes: number;
@@ -246,7 +245,34 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
 interface ZipPlanItem extends PlannedEntry {
-  readonly entry: AdmZip.IZipEntry;
+  readonly entry: ZipEntry;
+}
+
+/**
+ * Entries whose bytes overlap: each entry occupies at least its 30-byte local header and its
+ * compressed bytes, and no two may share any. Overlapping entries are how a "non-recursive" zip
+ * bomb (Fifield, 2019) inflates the same deflate stream many times over; no zip tool writes them.
+ */
+function findOverlaps(plan: readonly ZipPlanItem[], archive: string): Problem[] {
+  const files = plan.filter((item) => !item.isDirectory).sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
+  const problems: Problem[] = [];
+  for (let i = 1; i < files.length; i += 1) {
+    const before = files[i - 1];
+    const item = files[i];
+    if (before.entry.localHeaderOffset + 30 + before.entry.compressedSize > item.entry.localHeaderOffset) {
+      problems.push({
+        file: archive,
+        element: item.displayName,
+        code: 'zip-bomb',
+        message: `The entries "${before.displayName}" and "${item.displayName}" share bytes in the archive; overlapping entries are a zip bomb.`,
+      });
+    }
+  }
+  return problems;
+}
+
+function notAZip(archive: string, error: ZipFormatError): PackageRejected {
+  return new PackageRejected([{ file: archive, code: 'zip-invalid', message: `The file is not a readable zip archive (${error.message}).` }]);
 }
 
 /**
@@ -260,16 +286,24 @@ export async function extractZip(zipPath: string, targetDir: string, overrides?:
   if (stat.size > limits.maxArchiveBytes) {
     throw new PackageRejected([{ file: archive, code: 'zip-too-large', message: `The package is ${formatBytes(stat.size)}; the largest accepted is ${formatBytes(limits.maxArchiveBytes)}.` }]);
   }
-  let zip: AdmZip;
-  let entries: AdmZip.IZipEntry[];
+  let zip: ZipArchive;
   try {
-    zip = new AdmZip(zipPath);
-    entries = zip.getEntries();
+    zip = await openZipArchive(zipPath);
   } catch (error) {
-    throw new PackageRejected([{ file: archive, code: 'zip-invalid', message: `The file is not a readable zip archive (${error instanceof Error ? error.message : String(error)}).` }]);
+    if (error instanceof ZipFormatError) throw notAZip(archive, error);
+    throw error;
   }
-  if (entries.length > limits.maxEntries) {
-    throw new PackageRejected([{ file: archive, code: 'zip-too-many-entries', message: `The package has ${entries.length} entries; at most ${limits.maxEntries} are accepted.` }]);
+  try {
+    return await extractOpenZip(zip, archive, targetDir, limits);
+  } finally {
+    await zip.close();
+  }
+}
+
+async function extractOpenZip(zip: ZipArchive, archive: string, targetDir: string, limits: ExtractLimits): Promise<ExtractedFiles> {
+  // The end record's count, before a single central directory record is read.
+  if (zip.entryCount > limits.maxEntries) {
+    throw new PackageRejected([{ file: archive, code: 'zip-too-many-entries', message: `The package has ${zip.entryCount} entries; at most ${limits.maxEntries} are accepted.` }]);
   }
 
   // Pass 1: check everything before writing anything.
@@ -277,55 +311,60 @@ export async function extractZip(zipPath: string, targetDir: string, overrides?:
   const plan: ZipPlanItem[] = [];
   const ignored: string[] = [];
   let declaredTotal = 0;
-  for (const entry of entries) {
-    const header = entry.header;
-    const name = decodeEntryName(entry.rawEntryName, (header.flags & 0x800) !== 0);
-    if (name === undefined) {
-      problems.push({ file: archive, element: entry.rawEntryName.toString('latin1'), code: 'zip-entry-name-invalid', message: 'An entry is marked as UTF-8 but its name is not valid UTF-8.' });
-      continue;
-    }
-    const checked = checkEntryName(name, archive, limits);
-    if (isProblem(checked)) {
-      problems.push(checked);
-      continue;
-    }
-    if (isJunk(checked.segments)) {
-      ignored.push(name);
-      continue;
-    }
-    const mode = (header.attr >>> 16) & 0xffff;
-    const type = mode & S_IFMT;
-    if (type === S_IFLNK) {
-      problems.push({ file: archive, element: name, code: 'zip-entry-symlink', message: `The entry "${name}" is a symbolic link; links are refused because they can point outside the package.` });
-      continue;
-    }
-    if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
-      problems.push({ file: archive, element: name, code: 'zip-entry-special-file', message: `The entry "${name}" is not a regular file or folder.` });
-      continue;
-    }
-    const isDirectory = checked.isDirectory || type === S_IFDIR;
-    if (!isDirectory) {
-      if ((header.flags & 0x1) !== 0) {
-        problems.push({ file: archive, element: name, code: 'zip-entry-encrypted', message: `The entry "${name}" is encrypted; password-protected packages cannot be imported.` });
+  try {
+    for await (const entry of zip.entries()) {
+      const name = decodeEntryName(entry.rawName, (entry.flags & 0x800) !== 0);
+      if (name === undefined) {
+        problems.push({ file: archive, element: entry.rawName.toString('latin1'), code: 'zip-entry-name-invalid', message: 'An entry is marked as UTF-8 but its name is not valid UTF-8.' });
         continue;
       }
-      if (header.method !== 0 && header.method !== 8) {
-        problems.push({ file: archive, element: name, code: 'zip-entry-unsupported-compression', message: `The entry "${name}" uses compression method ${header.method}; only stored and deflated entries are supported. Re-create the zip with a standard tool.` });
+      const checked = checkEntryName(name, archive, limits);
+      if (isProblem(checked)) {
+        problems.push(checked);
         continue;
       }
-      declaredTotal += header.size;
-      const ratio = header.size / Math.max(header.compressedSize, 1);
-      if (header.size >= limits.ratioCheckMinBytes && ratio > limits.maxCompressionRatio) {
-        problems.push({ file: archive, element: name, code: 'zip-bomb', message: `The entry "${name}" expands ${Math.round(ratio)} times (${formatBytes(header.compressedSize)} to ${formatBytes(header.size)}); more than ${limits.maxCompressionRatio} times looks like a zip bomb.` });
+      if (isJunk(checked.segments)) {
+        ignored.push(name);
         continue;
       }
+      const mode = (entry.externalAttributes >>> 16) & 0xffff;
+      const type = mode & S_IFMT;
+      if (type === S_IFLNK) {
+        problems.push({ file: archive, element: name, code: 'zip-entry-symlink', message: `The entry "${name}" is a symbolic link; links are refused because they can point outside the package.` });
+        continue;
+      }
+      if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
+        problems.push({ file: archive, element: name, code: 'zip-entry-special-file', message: `The entry "${name}" is not a regular file or folder.` });
+        continue;
+      }
+      const isDirectory = checked.isDirectory || type === S_IFDIR;
+      if (!isDirectory) {
+        if ((entry.flags & 0x1) !== 0) {
+          problems.push({ file: archive, element: name, code: 'zip-entry-encrypted', message: `The entry "${name}" is encrypted; password-protected packages cannot be imported.` });
+          continue;
+        }
+        if (entry.method !== 0 && entry.method !== 8) {
+          problems.push({ file: archive, element: name, code: 'zip-entry-unsupported-compression', message: `The entry "${name}" uses compression method ${entry.method}; only stored and deflated entries are supported. Re-create the zip with a standard tool.` });
+          continue;
+        }
+        declaredTotal += entry.uncompressedSize;
+        const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+        if (entry.uncompressedSize >= limits.ratioCheckMinBytes && ratio > limits.maxCompressionRatio) {
+          problems.push({ file: archive, element: name, code: 'zip-bomb', message: `The entry "${name}" expands ${Math.round(ratio)} times (${formatBytes(entry.compressedSize)} to ${formatBytes(entry.uncompressedSize)}); more than ${limits.maxCompressionRatio} times looks like a zip bomb.` });
+          continue;
+        }
+      }
+      plan.push({ entry, displayName: name, segments: checked.segments, isDirectory });
     }
-    plan.push({ entry, displayName: name, segments: checked.segments, isDirectory });
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw notAZip(archive, error);
+    throw error;
   }
   if (declaredTotal > limits.maxTotalBytes) {
     problems.push({ file: archive, code: 'zip-too-large-uncompressed', message: `The package would take ${formatBytes(declaredTotal)} once unzipped; at most ${formatBytes(limits.maxTotalBytes)} is accepted.` });
   }
   problems.push(...findCollisions(plan, archive));
+  problems.push(...findOverlaps(plan, archive));
   if (problems.length > 0) throw new PackageRejected(problems);
 
   const rootFolder = commonRootFolder(plan);
@@ -344,7 +383,7 @@ export async function extractZip(zipPath: string, targetDir: string, overrides?:
         continue;
       }
       await fsp.mkdir(path.dirname(dest), { recursive: true });
-      await inflateEntry(item, dest, archive, limits, budget);
+      await inflateEntry(zip, item, dest, archive, limits, budget);
       files.push(relative);
     }
   } catch (error) {
@@ -366,50 +405,80 @@ class InflateLimitError extends Error {
   }
 }
 
-async function inflateEntry(item: ZipPlanItem, dest: string, archive: string, limits: ExtractLimits, budget: { remaining: number }): Promise<void> {
-  const { header } = item.entry;
-  const declared = header.size;
-  const name = item.displayName;
-  let compressed: Buffer;
+/** Writes all of `chunk` at the file's current position. */
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  for (let offset = 0; offset < chunk.length; ) offset += (await file.write(chunk, offset, chunk.length - offset)).bytesWritten;
+}
+
+/**
+ * Inflates `chunks` through `inflater` into `sink`. Each input chunk is a view of a buffer the
+ * reader reuses, so the next is asked for only once zlib has consumed this one (the write
+ * callback); the sink's awaited writes hold zlib back in turn, so at most zlib's own buffers are in
+ * flight.
+ */
+async function inflateChunks(chunks: AsyncIterable<Buffer>, inflater: zlib.InflateRaw, sink: (output: Buffer) => Promise<void>): Promise<void> {
+  const drained = (async () => {
+    for await (const output of inflater) await sink(output as Buffer);
+  })();
+  const endedEarly = drained.then(() => {
+    throw new Error('the deflate stream ends before the entry does');
+  });
+  // Both are awaited below when it matters; these only keep a failure nobody waits for from being reported as unhandled.
+  drained.catch(() => undefined);
+  endedEarly.catch(() => undefined);
   try {
-    compressed = item.entry.getCompressedData();
-  } catch (error) {
-    throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" cannot be read (${error instanceof Error ? error.message : String(error)}).` }]);
+    for await (const chunk of chunks) {
+      const written = new Promise<void>((resolve, reject) => inflater.write(chunk, (error) => (error ? reject(error) : resolve())));
+      await Promise.race([written, endedEarly]);
+    }
+    inflater.end();
+    await drained;
+  } finally {
+    inflater.destroy();
   }
+}
+
+async function inflateEntry(zip: ZipArchive, item: ZipPlanItem, dest: string, archive: string, limits: ExtractLimits, budget: { remaining: number }): Promise<void> {
+  const { entry } = item;
+  const declared = entry.uncompressedSize;
+  const name = item.displayName;
   // The actual output is bounded by what the entry declared, by the ratio and by the total budget:
-  // never trust the header alone.
-  const ratioCap = Math.max(limits.ratioCheckMinBytes, compressed.length * limits.maxCompressionRatio);
+  // never trust the header alone. The compressed size is exact: the reader hands out no more.
+  const ratioCap = Math.max(limits.ratioCheckMinBytes, entry.compressedSize * limits.maxCompressionRatio);
   const cap = Math.min(declared, ratioCap, budget.remaining);
   let written = 0;
   let crc = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
-      if (written > cap) {
-        const message =
-          written > declared
-            ? `The entry "${name}" inflates to more than the ${formatBytes(declared)} it declares; the archive lies about its sizes (a zip bomb).`
-            : written > budget.remaining
-              ? `The package inflates to more than ${formatBytes(limits.maxTotalBytes)}.`
-              : `The entry "${name}" expands more than ${limits.maxCompressionRatio} times; this looks like a zip bomb.`;
-        callback(new InflateLimitError({ file: archive, element: name, code: 'zip-bomb', message }));
-        return;
-      }
-      crc = zlib.crc32(chunk, crc);
-      callback(null, chunk);
-    },
-  });
-  const inflater = header.method === 8 ? zlib.createInflateRaw() : new PassThrough();
+  const output = await fsp.open(dest, 'wx', 0o644);
+  const sink = async (chunk: Buffer): Promise<void> => {
+    written += chunk.length;
+    if (written > cap) {
+      const message =
+        written > declared
+          ? `The entry "${name}" inflates to more than the ${formatBytes(declared)} it declares; the archive lies about its sizes (a zip bomb).`
+          : written > budget.remaining
+            ? `The package inflates to more than ${formatBytes(limits.maxTotalBytes)}.`
+            : `The entry "${name}" expands more than ${limits.maxCompressionRatio} times; this looks like a zip bomb.`;
+      throw new InflateLimitError({ file: archive, element: name, code: 'zip-bomb', message });
+    }
+    crc = crc32(chunk, crc);
+    await writeAll(output, chunk);
+  };
   try {
-    await pipeline(Readable.from([compressed]), inflater, counter, fs.createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
+    const chunks = zip.readCompressed(entry);
+    if (entry.method === 8) await inflateChunks(chunks, zlib.createInflateRaw(), sink);
+    else for await (const chunk of chunks) await sink(chunk);
   } catch (error) {
     if (error instanceof InflateLimitError) throw new PackageRejected([error.problem]);
-    throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" is damaged and cannot be unzipped (${error instanceof Error ? error.message : String(error)}).` }]);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof ZipFormatError) throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" cannot be read (${reason}).` }]);
+    throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" is damaged and cannot be unzipped (${reason}).` }]);
+  } finally {
+    await output.close();
   }
   if (written !== declared) {
     throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" holds ${written} bytes but declares ${declared}; the archive is damaged.` }]);
   }
-  if (crc >>> 0 !== header.crc >>> 0) {
+  if (crc >>> 0 !== entry.crc32 >>> 0) {
     throw new PackageRejected([{ file: archive, element: name, code: 'zip-entry-corrupt', message: `The entry "${name}" fails its CRC check; the archive is damaged.` }]);
   }
   budget.remaining -= written;

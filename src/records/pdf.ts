@@ -104,9 +104,14 @@ export interface PdfColumn {
 
 export type PdfBlock =
   | { readonly kind: 'heading'; readonly text: string }
-  | { readonly kind: 'text'; readonly text: string; readonly bold?: boolean; readonly size?: number }
+  | { readonly kind: 'text'; readonly text: string; readonly bold?: boolean; readonly size?: number; readonly align?: 'left' | 'center' }
   | { readonly kind: 'space'; readonly height: number }
-  | { readonly kind: 'table'; readonly columns: readonly PdfColumn[]; readonly rows: ReadonlyArray<readonly string[]>; readonly size?: number };
+  | { readonly kind: 'table'; readonly columns: readonly PdfColumn[]; readonly rows: ReadonlyArray<readonly string[]>; readonly size?: number }
+  /**
+   * Black filled rectangles `[x, y, width, height]` in points from the top left of a `width` × `height` box, centred
+   * on the line (a QR code's dark modules). Each is its own `re` operator, filled together.
+   */
+  | { readonly kind: 'rectangles'; readonly width: number; readonly height: number; readonly rectangles: ReadonlyArray<readonly [number, number, number, number]> };
 
 export interface PdfDocument {
   /** Shown by viewers (Info /Title); any script. */
@@ -158,11 +163,21 @@ function layout(document: PdfDocument): string[][] {
     if (block.kind === 'heading' || block.kind === 'text') {
       const size = block.kind === 'heading' ? 16 : (block.size ?? 10);
       const font: Font = block.kind === 'heading' || block.bold ? 'bold' : 'regular';
+      const centred = block.kind === 'text' && block.align === 'center';
       for (const line of wrap(block.text, CONTENT_WIDTH, size, font)) {
         ensure(size * 1.4);
         y -= size * 1.4;
-        text(MARGIN, y + size * 0.3, line, size, font);
+        text(centred ? MARGIN + (CONTENT_WIDTH - textWidth(line, size, font)) / 2 : MARGIN, y + size * 0.3, line, size, font);
       }
+      continue;
+    }
+    if (block.kind === 'rectangles') {
+      ensure(block.height);
+      const left = MARGIN + (CONTENT_WIDTH - block.width) / 2;
+      const top = y;
+      const shapes = block.rectangles.map(([x, down, width, height]) => `${number(left + x)} ${number(top - down - height)} ${number(width)} ${number(height)} re`);
+      if (shapes.length > 0) ops.push(`0 g\n${shapes.join('\n')}\nf`);
+      y -= block.height;
       continue;
     }
     const size = block.size ?? 8;

@@ -46,6 +46,13 @@ const ATTEMPT_ACTIVITY_TYPE = 'http://adlnet.gov/expapi/activities/attempt';
 const CMI5_CATEGORY = 'https://w3id.org/xapi/cmi5/context/categories/cmi5';
 /** cmi5 §9.6.3.1. */
 const CMI5_SESSION_EXTENSION = 'https://w3id.org/xapi/cmi5/context/extensions/sessionid';
+/**
+ * The academy's own statements about a certificate (records/certificates/certificate-statements.ts: `earned`, and
+ * `retract` on revocation), recognised by their object's activity type. They are about the learning, not evidence
+ * of it: the certificate is derived from this projection, so folding them back in would be circular.
+ */
+const CERTIFICATE_ACTIVITY_TYPE = 'http://id.tincanapi.com/activitytype/certificate';
+const CERTIFICATE_VERBS: readonly string[] = ['http://id.tincanapi.com/verb/earned', 'http://activitystrea.ms/schema/1.0/retract'];
 /** cmi5 §9.4: the type of the course object of "satisfied". */
 const CMI5_COURSE_TYPE = 'https://w3id.org/xapi/cmi5/activitytype/course';
 
@@ -350,6 +357,7 @@ export function foldStatements(plan: ProjectionPlan, accumulator: ProgressAccumu
   const next: ProgressAccumulator = { ...accumulator, units: accumulator.units.map((unit) => ({ ...unit, attemptKeys: [...unit.attemptKeys] })) };
   for (const item of statements) {
     const statement = (typeof item === 'string' ? JSON.parse(item) : item) as StoredStatementBody;
+    if (statement.object?.definition?.type === CERTIFICATE_ACTIVITY_TYPE && CERTIFICATE_VERBS.includes(statement.verb?.id ?? '')) continue;
     const atMs = instantOf(statement);
     next.statements += 1;
     // A voiding statement targets a statement, not learning (xAPI 1.0.3 §2.2.3): it counts as stored, nothing more.

@@ -195,6 +195,12 @@ export function createTranscriptService(deps: TranscriptServiceDeps) {
   return {
     transcript,
 
+    /**
+     * Whose records a reader may see (own, their countries, all: `records.read` narrowed by `covers`): the learner,
+     * or a forbidden / not-found error. Certificates apply the same rule.
+     */
+    learnerFor,
+
     /** One row per course; text cells a spreadsheet could run as formulas are neutralised. */
     toCsv(view: Transcript): string {
       const header = [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { LrsPrincipal } from '../access/index.js';
-import type { CatalogService, CourseModel } from '../packages/index.js';
+import type { CatalogService } from '../packages/index.js';
 import type { CatalogStore, PackageFileStore, RuntimeStore, StatementRecord, UserStore } from '../store/ports.js';
 import { buildContentServer } from './content-server.js';
 import { createLaunchTokens } from './launch-tokens.js';
@@ -14,6 +14,8 @@ import { readCmi, translateCommit, type ScormCmiState } from './scorm-to-xapi/in
 
 export type { LaunchClaims } from './launch-tokens.js';
 export type { RuntimeService } from './runtime-service.js';
+/** The course's SCORM 2004 status by sequencing rollup, from a registration's attempts (null for other formats). */
+export { courseStatus, type ActivityStatus } from './sequencing/index.js';
 
 export interface RuntimeDeps {
   readonly catalog: CatalogService;
@@ -67,7 +69,6 @@ export function createRuntime(deps: RuntimeDeps) {
     const launch = await service.player(token, async (userId) => (await learnerById(userId)).name);
     const version = launch.model.format === 'scorm2004' ? 'scorm2004' : 'scorm12';
     const previous = launch.attempt.state === null ? null : ((launch.attempt.state as ScormAttemptState).cmi as ScormCmiState);
-    const model: CourseModel = launch.model;
     const query = `token=${encodeURIComponent(token)}`;
     return renderPlayerPage({
       title: firstTitle(launch.course.title),
@@ -81,12 +82,15 @@ export function createRuntime(deps: RuntimeDeps) {
       initialCmi: initialCmi(version, launch.unit, { id: launch.claims.userId, name: launch.learnerName }, previous),
       lastCommitSequence: launch.attempt.commitSequence,
       sequencing: launch.sequencing ?? null,
-      toc: model.units.map((unit) => ({
-        identifier: unit.identifier,
-        title: firstTitle(unit.title),
-        depth: 0,
-        launchable: unit.scormType !== undefined || unit.launchUrl !== '',
-        current: unit.identifier === launch.unit.identifier,
+      // The organization tree as the sequencing rules show it now (src/runtime/sequencing tableOfContents).
+      toc: launch.toc.map((entry) => ({
+        identifier: entry.identifier,
+        title: firstTitle(entry.title),
+        depth: entry.depth,
+        launchable: entry.launchable,
+        current: entry.current,
+        ...(entry.status !== undefined && { status: entry.status }),
+        ...(entry.disabled && { disabled: true }),
       })),
       assetsBaseUrl: `${deps.contentUrl}/player/assets/`,
       attemptId: launch.attempt.id,

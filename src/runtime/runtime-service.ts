@@ -7,6 +7,7 @@ import { isIri } from '../shared/json-schema.js';
 import type { AttemptRecord, CatalogStore, CourseRecord, CourseVersionRecord, DocumentKey, RegistrationRecord, RuntimeStore, StatementRecord, StoredDocument } from '../store/ports.js';
 import type { LaunchClaims, LaunchTokens } from './launch-tokens.js';
 import { createCmi5Runtime } from './cmi5-runtime.js';
+import { evaluateSequencing, tableOfContents } from './sequencing/index.js';
 
 /** The learner as the runtime needs them. */
 export interface Learner {
@@ -32,7 +33,10 @@ export interface ScormAttemptState {
   readonly cmi: unknown;
   /** The last commit body as the player sent it: what a resumed launch loads back. */
   readonly raw: Record<string, unknown>;
-  /** The launch (token id) that sent it: a commit from another launch starts a new session. */
+  /**
+   * The session that sent it: the player page (`playerSession` of the commit body), else the launch (token id). A
+   * commit from another session starts a new one; a commit kept offline and replayed later keeps its own.
+   */
   readonly session: string;
 }
 
@@ -256,6 +260,8 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
       const course = await catalogCourse(version);
       const resume = attempt.state === null ? null : (attempt.state as ScormAttemptState).raw;
+      // The table of contents with each activity's status, and what sequencing disables or hides (SCORM 2004).
+      const toc = tableOfContents(model, await runtime.attempts(claims.registrationId), unit.identifier);
       const launchUrl = `${contentUrl}/c/${token}/${encodeLaunchPath(unit.launchUrl)}`;
       const parameters = unit.launchParameters ? unit.launchParameters.replace(/^[?&]/, '') : '';
       return {
@@ -268,6 +274,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
         launchUrl: parameters ? `${launchUrl}${launchUrl.includes('?') ? '&' : '?'}${parameters}` : launchUrl,
         resume,
         sequencing: version.sequencing,
+        toc,
       };
     },
 
@@ -290,7 +297,11 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       const sequence = options.sequence ?? attempt.commitSequence + 1;
       if (sequence <= attempt.commitSequence) return { applied: false, statements: 0 };
       const previous = attempt.state as ScormAttemptState | null;
-      const newSession = previous?.session !== claims.tokenId;
+      // The player page that made the commit (a commit kept offline and replayed by a later launch belongs to the
+      // page that made it); the launch, from commits that do not say.
+      const rawSession = (body as { playerSession?: unknown }).playerSession;
+      const session = typeof rawSession === 'string' && rawSession.length > 0 && rawSession.length <= 100 ? `page:${rawSession}` : claims.tokenId;
+      const newSession = previous?.session !== session;
       const scoActivityId = unitActivityId(course, model, unit);
       const context: ScormTranslationContext = {
         actor: { objectType: 'Agent', account: { homePage: publicUrl, name: claims.userId } },
@@ -313,7 +324,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       // Then what changed since the last commit, and the end of the session when this one terminates.
       statements.push(...translator.translate(before, after, { phase: options.terminate ? 'terminate' : 'commit', atMs, isResume: false }, context));
       const { records } = statements.length > 0 ? deps.prepareStatements(statements, runtimePrincipal(claims)) : { records: [] };
-      const state: ScormAttemptState = { cmi: after, raw: body as Record<string, unknown>, session: claims.tokenId };
+      const state: ScormAttemptState = { cmi: after, raw: body as Record<string, unknown>, session };
       const documents: Array<{ key: DocumentKey; document: StoredDocument }> = [];
       const outcome = await runtime.applyCommit({
         attemptId: attempt.id,
@@ -327,7 +338,11 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       return { applied: outcome.applied, statements: outcome.applied ? records.length : 0 };
     },
 
-    /** Opens another unit of the same registration (table of contents, previous/next, sequencing). */
+    /**
+     * Opens another unit of the same registration (table of contents, previous/next). SCORM 2004 navigation
+     * follows the package's sequencing (src/runtime/sequencing) and is refused with 409 and the reason; other
+     * formats open any unit, or the next/previous one in document order.
+     */
     async navigate(token: string, request: { target?: string; request?: 'continue' | 'previous' }, learner: (userId: string) => Promise<Learner>) {
       const claims = tokens.verify(token);
       const version = await versionOf(claims.versionId);
@@ -335,7 +350,18 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       const registration = await runtime.registration(claims.registrationId);
       if (!registration) throw notFound('registration-not-found', 'the registration of this launch no longer exists');
       let target: LaunchableUnit | undefined;
-      if (request.target !== undefined) target = unitOf(model, request.target);
+      if (model.format === 'scorm2004') {
+        // SCORM 2004: the sequencing rules decide (SN book: choice and flow, preconditions, limits), from the
+        // registration's attempts as committed so far (the player sends its last commit before it navigates).
+        const sequencing = evaluateSequencing(model, await runtime.attempts(registration.id));
+        const decision = sequencing.navigate(claims.unitId, request.target !== undefined ? { target: request.target } : { request: request.request ?? 'continue' });
+        if (!decision.ok) {
+          const data = { ...(request.target !== undefined && { parameter: 'target' }), ...(decision.activity !== undefined && { activity: decision.activity }) };
+          if (decision.code === 'sequencing-unknown-activity') throw notFound('unit-not-found', decision.message, data);
+          throw conflict(decision.code, decision.message, data);
+        }
+        target = decision.deliver.unit!;
+      } else if (request.target !== undefined) target = unitOf(model, request.target);
       else {
         const index = model.units.findIndex((unit) => unit.identifier === claims.unitId);
         const step = request.request === 'previous' ? -1 : 1;

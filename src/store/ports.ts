@@ -180,7 +180,7 @@ export interface CredentialStore {
 }
 
 export interface Store {
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'mongodb';
   readonly statements: StatementStore;
   readonly documents: DocumentStore;
   readonly activities: ActivityStore;
@@ -194,6 +194,16 @@ export interface Store {
   readonly packageFiles: PackageFileStore;
   readonly runtime: RuntimeStore;
   readonly records: RecordsStore;
+  /**
+   * The analysts' reports (records/reports). Optional while the MongoDB adapter has none: the reports then
+   * answer 503 (`reports-unavailable`). The SQLite adapter always has it.
+   */
+  readonly reports?: ReportsStore;
+  /**
+   * Certificates (records/certificates). Optional while the MongoDB adapter has none: the certificate routes then
+   * answer 501 (`certificates-unavailable`) and nothing is issued. The SQLite adapter always has it.
+   */
+  readonly certificates?: CertificateStore;
   /** Waits for pending writes, then releases the database. */
   close(): Promise<void>;
 }
@@ -395,11 +405,71 @@ export interface AuditStore {
   list(query: { readonly limit: number; readonly beforeSeq?: number; readonly subject?: string }): Promise<readonly StoredAuditRecord[]>;
 }
 
-/** Mail waiting to be read by an admin (no SMTP adapter yet): the outbox is the delivery. */
+/**
+ * Every message the platform writes, kept for admins to read. It is also the queue of SMTP delivery (when
+ * SMTP_HOST is set): `delivery` records each message's attempts, so the outbox stays the record of what was sent.
+ */
 export interface MailOutbox {
+  /** Adds a message, due for delivery at once. */
   enqueue(message: MailRecord): Promise<void>;
   /** Newest first, at most `limit`. */
   list(limit: number): Promise<readonly MailRecord[]>;
+  /**
+   * Delivery bookkeeping. Optional while the MongoDB adapter has none: SMTP delivery then refuses to start
+   * (the outbox alone still works). The SQLite adapter always has it.
+   */
+  readonly delivery?: MailDeliveryLog;
+}
+
+/**
+ * `pending`: not yet sent (never tried, or an attempt in progress); `sent`: the server accepted it (250 after DATA);
+ * `failed`: the last attempt failed — tried again at `nextAttemptMs`, or never again when that is null.
+ */
+export type MailDeliveryStatus = 'pending' | 'sent' | 'failed';
+
+export interface MailDeliveryState {
+  readonly status: MailDeliveryStatus;
+  /** Attempts started (claimed), including one in progress. */
+  readonly attempts: number;
+  /** The last failure, e.g. `RCPT TO: 550 5.1.1 no such user`; null once sent. */
+  readonly lastError: string | null;
+  readonly lastAttemptMs: number | null;
+  /** When the message is next due; null once sent or given up. */
+  readonly nextAttemptMs: number | null;
+  readonly sentMs: number | null;
+}
+
+export interface MailDeliveryEntry extends MailRecord {
+  readonly delivery: MailDeliveryState;
+}
+
+/** A message claimed for one delivery attempt. */
+export interface ClaimedMail extends MailRecord {
+  /** Including this one. */
+  readonly attempts: number;
+}
+
+export interface MailDeliveryLog {
+  /**
+   * Atomically claims up to `limit` messages due at `nowMs` (never sent, `nextAttemptMs <= nowMs`), earliest due first:
+   * counts the attempt and moves `nextAttemptMs` to `nowMs + leaseMs`, so no other sender takes it meanwhile. A claim that
+   * ends in neither `markSent` nor `markFailed` (the process died mid-attempt) is due again when the lease runs out.
+   */
+  claimDue(nowMs: number, leaseMs: number, limit: number): Promise<readonly ClaimedMail[]>;
+  /** The server accepted the message: `sent`, never due again. Idempotent. */
+  markSent(id: string, atMs: number): Promise<void>;
+  /** The attempt failed: `failed` with the error; due again at `nextAttemptMs`, or never when null. */
+  markFailed(id: string, failure: { readonly error: string; readonly nextAttemptMs: number | null }): Promise<void>;
+  /** The earliest `nextAttemptMs` of a message not sent; null when none is due ever. For the sender's timer. */
+  nextAttemptMs(): Promise<number | null>;
+  /** Like `MailOutbox.list`, with each message's delivery state. */
+  list(limit: number): Promise<readonly MailDeliveryEntry[]>;
+  /**
+   * Calls `listener` after a write that added mail commits (through `enqueue` or a transaction of another port,
+   * such as an access-request approval). May also call it after a rollback: the listener must tolerate finding
+   * nothing due. Returns the function that stops the calls.
+   */
+  watch(listener: () => void): () => void;
 }
 
 // ---------------------------------------------------------------------------
@@ -612,4 +682,214 @@ export interface RecordsStore {
   rebuild(): Promise<{ readonly registrations: number; readonly statements: number }>;
   /** Every stored projection row with the fold state behind it, by registration: for the rebuild check. */
   snapshot(): Promise<ReadonlyArray<{ readonly progress: RegistrationProgressRecord; readonly state: string }>>;
+}
+
+// ---------------------------------------------------------------------------
+// Reports: aggregates over the progress projection and the answers projection (records/reports).
+// ---------------------------------------------------------------------------
+
+/**
+ * What every report is narrowed by. Country and agency are the learner's (`UserRecord`) as they are now;
+ * the date range applies to the instant each report names (completion, enrolment, answer).
+ */
+export interface ReportFilter {
+  readonly courseId?: string;
+  /** ISO 3166-1 alpha-2; undefined: every country; empty: nothing at all. */
+  readonly countries?: readonly string[];
+  readonly agency?: string;
+  /** Inclusive lower bound, epoch milliseconds. */
+  readonly fromMs?: number;
+  /** Exclusive upper bound, epoch milliseconds. */
+  readonly toMs?: number;
+}
+
+/** Completions of one course in one calendar month (UTC) by learners of one country and agency. */
+export interface CompletionCountRecord {
+  readonly courseId: string;
+  /** `YYYY-MM` of `completedMs`, UTC. */
+  readonly month: string;
+  readonly country: string;
+  readonly agency: string;
+  /** Registrations whose completion rule was met in the month (the date range applies to `completedMs`). */
+  readonly completed: number;
+  /** Of those, the ones whose success is `passed` (a passed registration is always complete). */
+  readonly passed: number;
+}
+
+/** How many learners' best score in a course falls in one tenth of the scale. */
+export interface ScoreBinRecord {
+  readonly courseId: string;
+  /**
+   * -1: below 0; 0..9: [bin/10, (bin+1)/10), 9 including 1. A learner's best score is the highest `score` of
+   * their registrations in the course enrolled in the date range (registrations without a score left out).
+   */
+  readonly bin: number;
+  readonly learners: number;
+}
+
+/**
+ * Time spent in one course's registrations that recorded any (`timeSpentMs > 0`), enrolled in the date range.
+ * Percentiles by nearest rank over the sorted times: the median is the ceil(n/2)-th, p90 the ceil(0.9 n)-th.
+ */
+export interface TimeSpentRecord {
+  readonly courseId: string;
+  readonly registrations: number;
+  readonly totalMs: number;
+  readonly medianMs: number;
+  readonly p90Ms: number;
+}
+
+/** One course's registrations enrolled in the date range, by how far they went. */
+export interface FunnelRecord {
+  readonly courseId: string;
+  /** Registrations (the runtime's enrolments), with or without statements. */
+  readonly enrolled: number;
+  /** With at least one statement that is not voided (`firstAccessMs` set). */
+  readonly started: number;
+  /** Whose completion rule was met. */
+  readonly completed: number;
+  /** Whose success is `passed`. */
+  readonly passed: number;
+}
+
+/**
+ * One question (interaction activity) of a course, from the answers (`responded` from SCORM, `answered` from
+ * xAPI and cmi5) that are not voided, of the runtime's registrations, timestamped in the date range.
+ */
+export interface QuestionStatsRecord {
+  readonly courseId: string;
+  /** The interaction activity IRI. */
+  readonly questionId: string;
+  /** The activity definition the latest stored answer carried (description, interactionType, choices…), or null. */
+  readonly definition: Readonly<Record<string, unknown>> | null;
+  /** Answer statements. */
+  readonly answers: number;
+  /** Distinct learners who answered. */
+  readonly learners: number;
+  /** Answers with `result.success` set. */
+  readonly judged: number;
+  /** Answers with `result.success` true. */
+  readonly correct: number;
+  /** Answers with a `result.duration` (the latency), and their sum in milliseconds. */
+  readonly timed: number;
+  readonly latencyTotalMs: number;
+  /**
+   * The three responses most often given among incorrect answers (`result.success` false and a `result.response`),
+   * most frequent first, ties by response text.
+   */
+  readonly wrongResponses: ReadonlyArray<{ readonly response: string; readonly count: number }>;
+}
+
+export interface ReportsStore {
+  /** Completed and passed registrations by course, month of completion, country and agency; ordered by those. */
+  completions(filter: ReportFilter): Promise<readonly CompletionCountRecord[]>;
+  /** Learners by course and score bin (only bins with learners), ordered by course and bin. */
+  scoreBins(filter: ReportFilter): Promise<readonly ScoreBinRecord[]>;
+  /** One row per course with timed registrations, ordered by course id. */
+  timeSpent(filter: ReportFilter): Promise<readonly TimeSpentRecord[]>;
+  /** One row per course with registrations, ordered by course id. */
+  funnel(filter: ReportFilter): Promise<readonly FunnelRecord[]>;
+  /** One row per question answered, ordered by course id then question id. */
+  questions(filter: ReportFilter): Promise<readonly QuestionStatsRecord[]>;
+  /** Recomputes the answers projection from the stored statements, in one transaction (with `records.rebuild`). */
+  rebuild(): Promise<{ readonly answers: number }>;
+}
+
+// ---------------------------------------------------------------------------
+// Certificates: issued when a registration meets its course's rule, signed, revocable (records/certificates).
+// ---------------------------------------------------------------------------
+
+/**
+ * When a course's certificate is earned (a per-course setting; records/certificates/completion-rule.ts):
+ * `completed-or-passed` every unit completed or passed (SCORM and xAPI default), `completed` every unit completed,
+ * `passed` every unit passed, `satisfied` the LMS's cmi5 "satisfied" for the course (cmi5 default), `none` never.
+ */
+export type CertificateRule = 'completed-or-passed' | 'completed' | 'passed' | 'satisfied' | 'none';
+
+export interface CertificateRevocation {
+  readonly atMs: number;
+  /** The admin who revoked it. */
+  readonly byUserId: string;
+  readonly reason: string;
+  /** The canonical payload with `status: "revoked"`, and its Ed25519 signature (base64url). */
+  readonly payload: string;
+  readonly signature: string;
+  /** The statement that recorded the revocation. */
+  readonly statementId: string;
+}
+
+/** A certificate as issued: the signed texts are kept as signed (a later change of name or title does not alter it). */
+export interface CertificateRecord {
+  /** `CAD-2026-7KQ4-M2XD` (records/certificates/certificate-number.ts). */
+  readonly number: string;
+  /** At most one certificate per registration. */
+  readonly registrationId: string;
+  readonly userId: string;
+  readonly courseId: string;
+  readonly learnerName: string;
+  /** The course title in the learner's language when it was issued. */
+  readonly courseTitle: string;
+  /** Scaled (-1..1), the registration's score when it was issued; null when none. */
+  readonly score: number | null;
+  /** When the course's rule was met (statement time). */
+  readonly completedMs: number;
+  readonly issuedMs: number;
+  /** RFC 7638 thumbprint of the public key that signed it. */
+  readonly keyId: string;
+  /** The canonical payload with `status: "valid"`, and its Ed25519 signature (base64url): what the PDF prints. */
+  readonly payload: string;
+  readonly signature: string;
+  /** The statement that recorded the issue. */
+  readonly statementId: string;
+  readonly revocation: CertificateRevocation | null;
+}
+
+/** What the store knows when a registration meets its course's rule: everything the issuer needs, read in the transaction. */
+export interface CertificateCompletion {
+  readonly registrationId: string;
+  readonly userId: string;
+  readonly learnerName: string;
+  readonly learnerLanguage: string;
+  readonly courseId: string;
+  readonly courseSlug: string;
+  readonly courseActivityId: string;
+  readonly courseTitle: Readonly<Record<string, string>>;
+  readonly format: CourseRecord['format'];
+  readonly completedMs: number;
+  /** Scaled, as the progress projection has it now. */
+  readonly score: number | null;
+}
+
+/**
+ * Makes a certificate and the statement recording its issue. Synchronous and side-effect free (the store calls it
+ * inside the write transaction); called again with the same completion when the number it drew is taken.
+ */
+export interface CertificateIssuer {
+  issue(completion: CertificateCompletion): { readonly certificate: CertificateRecord; readonly statements: readonly StatementRecord[] };
+  /** Told when issuing failed: the statements that met the rule are stored anyway, and the next statement of the registration tries again. */
+  failed?(error: unknown, registrationId: string): void;
+}
+
+export interface CertificateStore {
+  /**
+   * Installs the issuer. From then on, every statement write (`StatementStore.insert`, commits) checks, in its own
+   * transaction, each registration it touched: when the registration now meets its course's rule and has no
+   * certificate, the issuer's certificate row and statements are written in that same transaction (the statements
+   * through the statement store's rules and projections). Never issues twice for a registration; never during
+   * `RecordsStore.rebuild`, which leaves certificates alone.
+   */
+  useIssuer(issuer: CertificateIssuer): void;
+  get(number: string): Promise<CertificateRecord | null>;
+  ofRegistration(registrationId: string): Promise<CertificateRecord | null>;
+  /** A user's certificates, oldest first. */
+  ofUser(userId: string): Promise<readonly CertificateRecord[]>;
+  /**
+   * All-or-nothing: marks the certificate revoked, stores the statements recording it and appends the audit record.
+   * Null when no such certificate; conflict `certificate-revoked` when it already is. Nothing is ever deleted.
+   */
+  revoke(input: { readonly number: string; readonly revocation: CertificateRevocation; readonly statements: readonly StatementRecord[]; readonly audit: AuditRecord }): Promise<CertificateRecord | null>;
+  /** The course's rule as set; null: the default of its format. */
+  rule(courseId: string): Promise<CertificateRule | null>;
+  /** Sets (null: back to the default) the course's rule; applies to statements stored from now on. */
+  setRule(courseId: string, rule: CertificateRule | null, atMs: number): Promise<void>;
 }

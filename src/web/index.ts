@@ -8,8 +8,10 @@ import type { Access } from '../access/index.js';
 import { findRepoRoot } from '../shared/json-schema.js';
 import { registerAccessRequestPages } from './pages/access-request-pages.js';
 import { registerAdminPages } from './pages/admin-pages.js';
+import { registerCertificatePages, type CertificatePagesDeps } from './pages/certificate-pages.js';
 import { registerCoursePages, type CoursePagesDeps, type PageSources } from './pages/course-pages.js';
 import { registerSessionPages } from './pages/session-pages.js';
+import { registerReportPages, type ReportPagesDeps } from './pages/report-pages.js';
 import { createPageKit } from './page-kit.js';
 
 export { translate, translator, languages, pickLanguage } from './i18n/index.js';
@@ -19,6 +21,10 @@ export interface WebDeps {
   readonly access: Access;
   /** The catalog and runtime services behind the course pages (learners' catalog, authors' page). */
   readonly courses: CoursePagesDeps;
+  /** The analysts' reports and the statement explorer (records context). */
+  readonly reports?: ReportPagesDeps;
+  /** Certificates: the public verification page and the learner's list (null without a certificate store). */
+  readonly certificates?: CertificatePagesDeps | null;
 }
 
 /** Where templates, the stylesheet and catalogues live (read at start-up, from the source tree). */
@@ -31,7 +37,7 @@ export const webDir = join(findRepoRoot(), 'src', 'web');
  * session's CSRF token (checked by the access guard); the one multipart form (upload) posts from its script with
  * the `X-CSRF-Token` header.
  */
-export function createWeb({ access, courses }: WebDeps) {
+export function createWeb({ access, courses, reports, certificates }: WebDeps) {
   const stylesheet = readFileSync(join(webDir, 'static', 'cadet.css'));
   const uploadScript = readFileSync(join(webDir, 'static', 'upload.js'));
   // What a page's handler allowed beyond the default policy (a script of its own, a form redirecting elsewhere).
@@ -75,6 +81,8 @@ export function createWeb({ access, courses }: WebDeps) {
     registerAccessRequestPages(app, access, kit);
     registerAdminPages(app, access, kit);
     registerCoursePages(app, kit, courses, allow);
+    if (reports) registerReportPages(app, kit, reports);
+    if (certificates) registerCertificatePages(app, kit, certificates);
   }
 
   return { plugin };

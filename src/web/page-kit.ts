@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { admits, AppError, type Access, type Policy } from './access-exports.js';
+import { grantFor, type PolicyAction } from '../access/index.js';
 import { pickLanguage, translator, type Translator } from './i18n/index.js';
 
 interface NavItem {
   readonly href: string;
   readonly label: string;
   readonly policy: Policy;
+  /** Shown only when the policy's grant reaches beyond the user's own records (reports: not for learners). */
+  readonly beyondOwn?: boolean;
 }
 
 /** The navigation: each link shown to the roles its page's policy admits, from the same table the guard uses. */
@@ -17,6 +20,7 @@ const nav: readonly NavItem[] = [
   { href: '/users', label: 'nav.users', policy: 'users.manage' },
   { href: '/credentials', label: 'nav.credentials', policy: 'credentials.manage' },
   { href: '/outbox', label: 'nav.outbox', policy: 'mail.read' },
+  { href: '/reports', label: 'nav.reports', policy: 'records.read', beyondOwn: true },
 ];
 
 const anonymousNav = [
@@ -46,7 +50,7 @@ export function createPageKit(access: Access) {
     const user = request.access?.user ?? null;
     const path = request.url.split('?')[0];
     const links = user
-      ? nav.filter((item) => admits(item.policy, user)).map((item) => ({ href: item.href, label: item.label }))
+      ? nav.filter((item) => admits(item.policy, user) && (!item.beyondOwn || grantFor(user, item.policy as PolicyAction)?.scope !== 'own')).map((item) => ({ href: item.href, label: item.label }))
       : anonymousNav;
     return reply
       .code(status)

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { inspectPackage } from '../../src/packages/index.js';
 import { PackageRejected } from '../../src/packages/problem.js';
 import { checkEntryName, copyPackageDirectory, decodeEntryName, extractZip } from '../../src/packages/safe-extract.js';
-import { listTree, tempDir, writeZip, type RawEntry } from './helpers.js';
+import { buildZip, listTree, tempDir, writeZip, type RawEntry } from './helpers.js';
 
 const manifest12 = `<?xml version="1.0"?>
 <manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
@@ -156,6 +156,53 @@ t.test('the target directory must be empty; a failed extraction empties it again
   const zip = writeZip(t, [{ name: 'a.txt', data: 'x' }]);
   await t.rejects(extractZip(zip, target), /not empty/);
   t.ok(fs.existsSync(path.join(target, 'keep.txt')), 'existing files are never touched');
+});
+
+/** Extracts an archive given as bytes (patched by the test), expecting a rejection with nothing written; returns the codes. */
+async function expectRejectedBytes(t: Test, bytes: Buffer): Promise<string[]> {
+  const file = path.join(tempDir(t, 'cadet-zip-'), 'package.zip');
+  fs.writeFileSync(file, bytes);
+  const target = path.join(tempDir(t), 'target');
+  const codes = await codesOf(extractZip(file, target));
+  t.same(listTree(target), [], 'nothing left in the target directory');
+  return codes;
+}
+
+/** Offset of the central directory record of entry `index` in a `buildZip` archive (no comments, no extra fields). */
+function centralRecordOffset(zip: Buffer, index: number): number {
+  let at = zip.readUInt32LE(zip.length - 6);
+  for (let i = 0; i < index; i += 1) at += 46 + zip.readUInt16LE(at + 28);
+  return at;
+}
+
+t.test('the archive is read from its file: damage found on the way is refused, never guessed around', async (t) => {
+  const entries: RawEntry[] = [{ name: 'index.html', data: 'fine' }, { name: 'media/clip.bin', data: Buffer.alloc(5000, 1) }];
+  const good = buildZip(entries);
+
+  const overlapping = Buffer.from(good);
+  overlapping.writeUInt32LE(0, centralRecordOffset(good, 1) + 42);
+  t.same(await expectRejectedBytes(t, overlapping), ['zip-bomb'], 'two entries sharing bytes (an overlapping zip bomb)');
+
+  t.same(await expectRejectedBytes(t, good.subarray(0, good.length - 10)), ['zip-invalid'], 'a truncated archive');
+
+  const badLocalHeader = Buffer.from(good);
+  badLocalHeader.writeUInt32LE(0x12345678, 0);
+  t.same(await expectRejectedBytes(t, badLocalHeader), ['zip-entry-corrupt'], 'an entry without its local header');
+
+  const deflated = zlib.deflateRawSync(Buffer.alloc(5000, 1));
+  const cut = buildZip([{ name: 'index.html', data: 'fine' }, { name: 'clip.bin', compressed: deflated.subarray(0, deflated.length - 4), declaredSize: 5000, crc: zlib.crc32(Buffer.alloc(5000, 1)) }]);
+  t.same(await expectRejectedBytes(t, cut), ['zip-entry-corrupt'], 'a deflate stream cut short');
+  const trailing = Buffer.concat([deflated, Buffer.alloc(70_000, 9)]);
+  t.same(await expectRejected(t, [{ name: 'clip.bin', compressed: trailing, declaredSize: 5000, crc: zlib.crc32(Buffer.alloc(5000, 1)) }]), ['zip-entry-corrupt'], 'bytes after the end of the deflate stream');
+
+  t.same(await expectRejected(t, [{ name: 'index.html', data: 'x' }, { name: 'big.bin', data: Buffer.alloc(5000, 1), method: 0, declaredSize: 100 }]), ['zip-bomb'], 'a stored entry holding more than it declares');
+  t.same(await expectRejected(t, [{ name: 'index.html', data: 'x' }, { name: 'short.bin', data: Buffer.alloc(100, 1), method: 0, declaredSize: 5000 }]), ['zip-entry-corrupt'], 'a stored entry holding less than it declares');
+
+  const target = path.join(tempDir(t), 'out');
+  const file = path.join(tempDir(t, 'cadet-zip-'), 'package.zip');
+  fs.writeFileSync(file, good);
+  t.same((await extractZip(file, target)).files, ['index.html', 'media/clip.bin'], 'the undamaged archive extracts');
+  t.ok(fs.readFileSync(path.join(target, 'media', 'clip.bin')).equals(Buffer.alloc(5000, 1)));
 });
 
 const hasZipCli = spawnSync('which', ['zip']).status === 0;

@@ -294,7 +294,7 @@ export function createAccessApi(deps: AccessApiDeps) {
       config: { policy: 'mail.read' },
       schema: {
         tags: adminTags,
-        summary: 'Mail written to the outbox (no SMTP adapter yet), newest first',
+        summary: 'Mail written to the outbox (delivered by SMTP when SMTP_HOST is set), newest first',
         security,
         response: {
           200: {

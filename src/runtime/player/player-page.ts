@@ -19,6 +19,11 @@ export interface PlayerTocEntry {
   current: boolean;
   /** cmi.core.lesson_status (1.2) or the completion/success status (2004) as last recorded. */
   status?: string;
+  /**
+   * SCORM 2004 sequencing disables it for now (a precondition rule, attempts used up). It stays a button, marked
+   * `aria-disabled`, so that choosing it shows the server's reason.
+   */
+  disabled?: boolean;
 }
 
 export interface PlayerPageData {
@@ -199,9 +204,9 @@ function renderToc(entries: PlayerTocEntry[], labels: PlayerLabels): string {
     const statusHtml = `<span class="toc-status" data-status="${escapeHtml(entry.status ?? '')}">${escapeHtml(status)}</span>`;
     const current = entry.current ? ` <span class="visually-hidden">(${escapeHtml(labels['player.toc.current'])})</span>` : '';
     const body = entry.launchable
-      ? `<button type="button" class="toc-unit" data-target="${escapeHtml(entry.identifier)}"${entry.current ? ' aria-current="page"' : ''}><span class="toc-title">${escapeHtml(entry.title)}</span>${current}${statusHtml}</button>`
+      ? `<button type="button" class="toc-unit" data-target="${escapeHtml(entry.identifier)}"${entry.current ? ' aria-current="page"' : ''}${entry.disabled ? ' aria-disabled="true"' : ''}><span class="toc-title">${escapeHtml(entry.title)}</span>${current}${statusHtml}</button>`
       : `<span class="toc-group">${escapeHtml(entry.title)}</span>`;
-    return `<li class="toc-item toc-depth-${depth}${entry.current ? ' toc-current' : ''}">${body}</li>`;
+    return `<li class="toc-item toc-depth-${depth}${entry.current ? ' toc-current' : ''}${entry.disabled ? ' toc-disabled' : ''}">${body}</li>`;
   });
   return `<nav class="player-toc" id="player-toc" aria-label="${escapeHtml(labels['player.toc.label'])}" hidden>
     <ol class="toc-list">${items.join('')}</ol>

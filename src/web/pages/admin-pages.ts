@@ -80,6 +80,6 @@ export function registerAdminPages(app: FastifyInstance, access: Access, kit: Pa
 
   app.get('/outbox', { config: { policy: 'mail.read' }, schema: hidden }, async (request, reply) => {
     const tr = kit.translatorFor(request);
-    return kit.render(request, reply, 'outbox', { title: tr.t('outbox.title'), messages: await access.outbox.list(200) });
+    return kit.render(request, reply, 'outbox', { title: tr.t('outbox.title'), messages: await (access.outbox.delivery ?? access.outbox).list(200) });
   });
 }

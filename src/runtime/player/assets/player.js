@@ -64,6 +64,15 @@
       return item.sequence > options.lastCommitSequence;
     });
     var highest = options.lastCommitSequence;
+    // Sequences the server acknowledged before this page reloaded itself (see "start"): never number below them.
+    try {
+      var acknowledgedBefore = Number(sessionStorage.getItem(this.storageKey + ':acknowledged'));
+      sessionStorage.removeItem(this.storageKey + ':acknowledged');
+      if (acknowledgedBefore > highest) highest = acknowledgedBefore;
+    } catch (error) {
+      // sessionStorage unavailable: the page's lastCommitSequence is all there is
+    }
+    this.acknowledged = highest;
     this.items.forEach(function (item) {
       item.beaconed = false;
       if (item.sequence > highest) highest = item.sequence;
@@ -194,6 +203,7 @@
 
   /** The server has everything up to `sequence`: older commits can never change its state again. */
   CommitQueue.prototype.acknowledge = function (sequence) {
+    if (sequence > this.acknowledged) this.acknowledged = sequence;
     this.items = this.items.filter(function (item) {
       return item.sequence > sequence;
     });
@@ -285,6 +295,7 @@
     }
   }
 
+  var pageSession = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
   var queueWasInTrouble = false;
   var queue = new CommitQueue({
     storageKey: config.storageKey,
@@ -313,7 +324,9 @@
       // SCORM 2004: the request the SCO left in adl.nav.request (scorm-again's runtimeData has no
       // adl), so the server can tell suspendAll from exitAll.
       if (immediate && is2004) params = Object.assign({}, params, { navRequest: session.navRequest });
-      queue.enqueue(params, immediate);
+      // Which page (SCO session) the commit comes from: commits kept offline and replayed by a later page of
+      // the attempt still belong to the session that made them.
+      queue.enqueue(Object.assign({}, params, { playerSession: pageSession }), immediate);
       return { result: 'true', errorCode: 0 };
     },
     updateSettings: function () {},
@@ -672,5 +685,26 @@
     },
   };
   queue.pump();
-  frame.src = config.launchUrl;
+  if (queue.items.length > 0) {
+    // Commits kept on this device by an earlier page of the attempt (it was left offline) are newer than the
+    // state this page was rendered with: send them before the SCO starts, then reload so that it resumes from
+    // them. Starting it now would resume from the older state and commit it over the newer one.
+    setBusy(true);
+    showStatus(labels['player.status.saving'], 'info');
+    queue.drain(8000).then(function (drained) {
+      if (drained) {
+        try {
+          sessionStorage.setItem(config.storageKey + ':acknowledged', String(queue.acknowledged));
+        } catch (error) {
+          // the reloaded page numbers from the server's lastCommitSequence, which is current
+        }
+        location.reload();
+      } else {
+        setBusy(false);
+        frame.src = config.launchUrl;
+      }
+    });
+  } else {
+    frame.src = config.launchUrl;
+  }
 })();

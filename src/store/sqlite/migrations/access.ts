@@ -92,4 +92,20 @@ export const accessMigrations: readonly Migration[] = [
       CREATE INDEX mail_outbox_created ON mail_outbox (created_ms);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- SMTP delivery, recorded on the outbox (MailDeliveryLog). next_attempt_ms is set exactly while the message
+      -- is due (or claimed, as a lease); NULL once sent or given up. Messages written before: due from their creation
+      -- (the sender does not send those older than its maximum age).
+      ALTER TABLE mail_outbox ADD COLUMN delivery_status TEXT NOT NULL DEFAULT 'pending';
+      ALTER TABLE mail_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE mail_outbox ADD COLUMN last_error TEXT;
+      ALTER TABLE mail_outbox ADD COLUMN last_attempt_ms INTEGER;
+      ALTER TABLE mail_outbox ADD COLUMN next_attempt_ms INTEGER;
+      ALTER TABLE mail_outbox ADD COLUMN sent_ms INTEGER;
+      UPDATE mail_outbox SET next_attempt_ms = created_ms;
+      CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_ms) WHERE next_attempt_ms IS NOT NULL;
+    `,
+  },
 ];

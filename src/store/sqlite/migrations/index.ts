@@ -1,7 +1,9 @@
 import { accessMigrations } from './access.js';
 import { catalogMigrations } from './catalog.js';
+import { certificatesMigrations } from './certificates.js';
 import { lrsMigrations } from './lrs.js';
 import { recordsMigrations } from './records.js';
+import { reportsMigrations } from './reports.js';
 import { runtimeMigrations } from './runtime.js';
 
 /**
@@ -19,4 +21,6 @@ export const migrationsByScope: Readonly<Record<string, readonly Migration[]>> =
   catalog: catalogMigrations,
   runtime: runtimeMigrations,
   records: recordsMigrations,
+  reports: reportsMigrations,
+  certificates: certificatesMigrations,
 };

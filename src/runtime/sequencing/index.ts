@@ -1,0 +1,117 @@
+/**
+ * Server-side SCORM 2004 sequencing (SN book 4th ed.), pure: from a course model and a registration's attempts,
+ * the tracking status of every activity (with global objectives and rollup), the navigation decisions between
+ * SCOs, the table of contents, and the course's status.
+ *
+ * Not evaluated: exit and post-condition rules as navigation (exitParent/exitAll/retry/continue/previous actions;
+ * exit actions only count towards a cluster's attempts), randomization and selection (children keep document order),
+ * time limits (`attemptAbsoluteDurationLimit`, timeLimitExceeded and outsideAvailableTimeRange are false),
+ * completion by measure of clusters, the 4th edition mapInfo extensions (completion, progress, raw/min/max score),
+ * constrained choice (`constrainChoice`, `preventActivation`), `measureSatisfactionIfActive`, suspendAll/resumeAll
+ * of the whole tree, and `useCurrentAttempt*Info` (the latest attempt of each SCO is its current one).
+ */
+import type { CourseModel } from '../../packages/course-model.js';
+import { buildActivityTree, PRIMARY_OBJECTIVE, type Activity, type ActivityTree } from './activity-tree.js';
+import { decideNavigation, type NavigationDecision, type NavigationRequest } from './navigation-requests.js';
+import { preconditionHolds, UNKNOWN_OBJECTIVE, type ActivityState } from './rule-conditions.js';
+import { buildTrackingModel, type SequencingAttempt, type TrackingModel } from './tracking-model.js';
+
+export { PRIMARY_OBJECTIVE, buildActivityTree, type Activity, type ActivityTree } from './activity-tree.js';
+export type { ActivityState, ObjectiveState } from './rule-conditions.js';
+export type { NavigationDecision, NavigationRequest, RefusalCode } from './navigation-requests.js';
+export type { SequencingAttempt, TrackingModel } from './tracking-model.js';
+
+export interface SequencingState {
+  readonly tree: ActivityTree;
+  readonly tracking: TrackingModel;
+  stateOf(activity: Activity): ActivityState;
+  /** The decision for a navigation request from the launched unit. */
+  navigate(currentUnitId: string | undefined, request: NavigationRequest): NavigationDecision;
+}
+
+/** The sequencing state of a registration: build it once per request, from all of the registration's attempts. */
+export function evaluateSequencing(model: CourseModel, attempts: readonly SequencingAttempt[]): SequencingState {
+  const tree = buildActivityTree(model);
+  const tracking = buildTrackingModel(tree, attempts);
+  const view = { tree, stateOf: tracking.stateOf };
+  return { tree, tracking, stateOf: tracking.stateOf, navigate: (current, request) => decideNavigation(view, current, request) };
+}
+
+export interface ActivityStatus {
+  readonly completion: 'completed' | 'incomplete' | 'unknown';
+  readonly success: 'passed' | 'failed' | 'unknown';
+  /** The primary objective's normalized measure (-1..1), when known. */
+  readonly scaled?: number;
+  readonly attempted: boolean;
+}
+
+/** An activity's tracking status in CMI vocabulary. */
+export function statusOf(state: ActivityState): ActivityStatus {
+  const primary = state.objectives.get(PRIMARY_OBJECTIVE) ?? UNKNOWN_OBJECTIVE;
+  return {
+    completion: state.completionKnown ? (state.completed ? 'completed' : 'incomplete') : 'unknown',
+    success: primary.satisfiedKnown ? (primary.satisfied ? 'passed' : 'failed') : 'unknown',
+    ...(primary.measureKnown && { scaled: primary.measure }),
+    attempted: state.attempted,
+  };
+}
+
+/**
+ * The course's status by rollup to the root activity (SN RB.1.5): completion, success and measure as the
+ * organization's tracking has them. Null for formats other than SCORM 2004, which have no sequencing rollup.
+ */
+export function courseStatus(model: CourseModel, attempts: readonly SequencingAttempt[]): ActivityStatus | null {
+  if (model.format !== 'scorm2004') return null;
+  const state = evaluateSequencing(model, attempts);
+  return statusOf(state.stateOf(state.tree.root));
+}
+
+export interface TableOfContentsEntry {
+  readonly identifier: string;
+  readonly title: Readonly<Record<string, string>>;
+  /** 0 for the organization's top-level items. */
+  readonly depth: number;
+  /** A unit to launch, or a cluster that choosing enters by flow. */
+  readonly launchable: boolean;
+  /** The launched unit (only the unit: the player marks it `aria-current`). */
+  readonly current: boolean;
+  /** `passed`/`failed` when known, else the completion (`completed`, `incomplete`, `not attempted`). */
+  readonly status?: string;
+  /** Its precondition rules disable it, or its attempts are used up: choosing it will be refused. */
+  readonly disabled: boolean;
+}
+
+/**
+ * The table of contents of a registration: the organization tree, without invisible items (their children move up
+ * a level, SCORM CAM `isvisible`) and without what is hidden from choice (with its descendants, SN SB.2.9).
+ * Formats without sequencing get every entry enabled.
+ */
+export function tableOfContents(model: CourseModel, attempts: readonly SequencingAttempt[], currentUnitId: string | undefined): TableOfContentsEntry[] {
+  const sequenced = model.format === 'scorm2004';
+  const state = evaluateSequencing(model, attempts);
+  const current = currentUnitId === undefined ? undefined : state.tree.byId.get(currentUnitId);
+  const entries: TableOfContentsEntry[] = [];
+  const visit = (activity: Activity, depth: number): void => {
+    const activityState = state.stateOf(activity);
+    if (sequenced && preconditionHolds(activity, activityState, 'hiddenFromChoice')) return;
+    if (!activity.isVisible) {
+      for (const child of activity.children) visit(child, depth);
+      return;
+    }
+    const leaf = activity.children.length === 0;
+    const status = statusOf(activityState);
+    const decision = sequenced ? state.navigate(currentUnitId, { target: activity.id }) : undefined;
+    entries.push({
+      identifier: activity.id,
+      title: activity.title,
+      depth,
+      launchable: leaf ? activity.unit !== undefined && (activity.unit.scormType !== undefined || activity.unit.launchUrl !== '') : sequenced && activity.controlMode.flow,
+      current: current === activity,
+      ...(activityState.attempted && { status: status.success !== 'unknown' ? status.success : status.completion === 'unknown' ? 'not attempted' : status.completion }),
+      disabled: decision !== undefined && !decision.ok && (decision.code === 'sequencing-disabled' || decision.code === 'sequencing-attempt-limit'),
+    });
+    for (const child of activity.children) visit(child, depth + 1);
+  };
+  for (const child of state.tree.root.children) visit(child, 0);
+  return entries;
+}
