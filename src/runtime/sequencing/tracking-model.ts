@@ -232,7 +232,7 @@ function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[
     if (activity.children.length === 0) {
       const own = chronological.filter((attempt) => attempt.unitId === activity.id);
       const latest = own.at(-1);
-      shapes.set(activity, { attemptCount: own.length === 0 ? 0 : Math.max(own.length, latest!.number), active: latest !== undefined && latest.endedMs === null });
+      shapes.set(activity, { attemptCount: own.length, active: latest !== undefined && latest.endedMs === null });
       continue;
     }
     let attemptCount = 0;
