@@ -6,9 +6,9 @@ import { openDatabase } from '../src/store/sqlite/database.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
 import type { StatementRecord } from '../src/store/ports.js';
 import { createHttpClient } from './http-client.js';
-import { elapsedMs, formatRate, progress, summarize, type LatencySummary } from './measure.js';
+import { elapsedMs, formatMb, formatRate, progress, summarize, type LatencySummary } from './measure.js';
 import { createStatementGenerator, type GeneratedStatement } from './statement-generator.js';
-import { addCredential, startServer } from './server-process.js';
+import { addCredential, startEmptyServer, startServer, type ServerProcess } from './server-process.js';
 
 export const BATCH_SIZE = 100;
 
@@ -18,12 +18,15 @@ export interface Batch {
   readonly body: string;
 }
 
-/** `count` statements (rounded up to whole batches) from one seeded stream, in batches of 100. */
-export function makeBatches(count: number, seed: number): Batch[] {
+/** The batch sizes HTTP ingest is measured at (statements per POST). */
+export const HTTP_BATCH_SIZES = [1, 10, 100] as const;
+
+/** `count` statements (rounded up to whole batches) from one seeded stream, in batches of `batchSize` (100). */
+export function makeBatches(count: number, seed: number, batchSize: number = BATCH_SIZE): Batch[] {
   const generator = createStatementGenerator({ seed });
   const batches: Batch[] = [];
-  for (let made = 0; made < count; made += BATCH_SIZE) {
-    const statements = Array.from({ length: BATCH_SIZE }, () => generator.next());
+  for (let made = 0; made < count; made += batchSize) {
+    const statements = Array.from({ length: batchSize }, () => generator.next());
     batches.push({ statements, body: JSON.stringify(statements.map((s) => s.statement)) });
   }
   return batches;
@@ -38,6 +41,8 @@ export interface IngestOptions {
 }
 
 export interface IngestResult {
+  /** Statements per batch (per POST, or per store call). */
+  readonly batchSize?: number;
   readonly statements: number;
   readonly seconds: number;
   readonly statementsPerSecond: number;
@@ -86,18 +91,26 @@ export function normalizeBatch(batch: Batch, storedMs: number): StatementRecord[
 }
 
 /**
- * Ingest through the real server: `cadet serve` as a child process on a fresh data directory, batches of 100
- * POSTed to /xapi/statements with Basic auth from `concurrency` keep-alive connections.
+ * Ingest through the real server: `cadet serve` as a child process on a fresh data directory, the batches (all of
+ * one size) POSTed to /xapi/statements with Basic auth from `concurrency` keep-alive connections. With
+ * `target: 'empty'`, the same requests from the same client go to the empty-route server instead (bench/empty-server.ts:
+ * Fastify parsing the body and answering `[]`), the ceiling for what HTTP alone costs.
  */
-export async function measureHttpIngest(batches: readonly Batch[], workDir: string, options: IngestOptions): Promise<IngestResult> {
-  const dataDir = path.join(workDir, 'ingest-http');
-  const credential = await addCredential(dataDir);
-  const server = await startServer(dataDir);
-  const client = createHttpClient(server.baseUrl, {
-    Authorization: `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString('base64')}`,
-    'X-Experience-API-Version': '1.0.3',
-  }, options.concurrency);
-  const line = progress('ingest via HTTP');
+export async function measureHttpIngest(batches: readonly Batch[], workDir: string, options: IngestOptions, target: 'cadet' | 'empty' = 'cadet'): Promise<IngestResult> {
+  const batchSize = batches[0]?.statements.length ?? BATCH_SIZE;
+  let server: ServerProcess;
+  let headers: Record<string, string> = { 'X-Experience-API-Version': '1.0.3' };
+  if (target === 'cadet') {
+    const dataDir = path.join(workDir, `ingest-http-${batchSize}`);
+    const credential = await addCredential(dataDir);
+    server = await startServer(dataDir);
+    headers = { Authorization: `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString('base64')}`, ...headers };
+  } else {
+    server = await startEmptyServer();
+    headers = { Authorization: `Basic ${Buffer.from('bench:bench').toString('base64')}`, ...headers };
+  }
+  const client = createHttpClient(server.baseUrl, headers, options.concurrency);
+  const line = progress(`ingest via HTTP${target === 'empty' ? ' (empty route)' : ''}, ${batchSize}/batch`);
   try {
     const idle = server.memory();
     const post = async (batch: Batch) => {
@@ -115,14 +128,15 @@ export async function measureHttpIngest(batches: readonly Batch[], workDir: stri
       const requestStart = process.hrtime.bigint();
       await post(timed[i]);
       latencies.push(elapsedMs(requestStart));
-      sent += BATCH_SIZE;
-      line.update(`${sent.toLocaleString('en-US')} / ${(timed.length * BATCH_SIZE).toLocaleString('en-US')}  (${formatRate(sent / (elapsedMs(start) / 1000))})`);
+      sent += batchSize;
+      line.update(`${sent.toLocaleString('en-US')} / ${(timed.length * batchSize).toLocaleString('en-US')}  (${formatRate(sent / (elapsedMs(start) / 1000))})`);
     });
     const seconds = elapsedMs(start) / 1000;
-    const statements = done * BATCH_SIZE;
+    const statements = done * batchSize;
     const memory = server.memory();
-    line.done(`${statements.toLocaleString('en-US')} statements in ${seconds.toFixed(1)} s, ${formatRate(statements / seconds)}`);
+    line.done(`${statements.toLocaleString('en-US')} statements in ${seconds.toFixed(1)} s, ${formatRate(statements / seconds)}${memory ? `, server peak RSS ${formatMb(memory.peakBytes)}` : ''}`);
     return {
+      batchSize,
       statements,
       seconds,
       statementsPerSecond: statements / seconds,

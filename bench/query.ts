@@ -4,10 +4,11 @@ import type { LrsPrincipal } from '../src/access/index.js';
 import { parseStatementRequest } from '../src/lrs/statements/statement-query.js';
 import { createStatementService, type StatementResult } from '../src/lrs/statements/statement-service.js';
 import { createSqliteStore } from '../src/store/sqlite/index.js';
+import type { StatementRecord } from '../src/store/ports.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
-import { BATCH_SIZE, makeBatches, normalizeBatch } from './ingest.js';
-import { elapsedMs, formatMs, progress, summarize, type LatencySummary } from './measure.js';
-import { createRandom, type Agent, type StatementTags } from './statement-generator.js';
+import { BATCH_SIZE, normalizeBatch } from './ingest.js';
+import { elapsedMs, formatMb, formatMs, progress, summarize, type LatencySummary } from './measure.js';
+import { createRandom, createStatementGenerator, type Agent, type StatementTags } from './statement-generator.js';
 import { addCredential, databaseFile, startServer } from './server-process.js';
 
 /**
@@ -16,7 +17,7 @@ import { addCredential, databaseFile, startServer } from './server-process.js';
  * instead, so it leans toward the most active learners, whose pages are full (500) and whose rare verbs make the
  * store walk many rows: the tail a reporting tool meets.
  */
-export const queryKinds = ['agentVerb', 'agentVerbBusy', 'agent', 'activity', 'registration'] as const;
+export const queryKinds = ['agentVerb', 'agentVerbBusy', 'agent', 'activity', 'registration', 'since'] as const;
 export type QueryKind = (typeof queryKinds)[number];
 
 export interface QueryOptions {
@@ -28,6 +29,10 @@ export interface QueryOptions {
   readonly pageLimit: number;
   /** Bound on the time spent on each query kind. */
   readonly timeCapMs: number;
+  /** Bound on the time spent filling the store: when reached, the queries run on what was filled (`storeSize` says how much). */
+  readonly fillCapMs: number;
+  /** Subdirectory of the work directory for this store (one per store size). */
+  readonly dirName: string;
 }
 
 export interface QueryKindResult {
@@ -52,7 +57,9 @@ export interface PagingResult {
 }
 
 export interface QueryResult {
+  /** Statements actually in the store (less than asked when the fill hit its time cap). */
   readonly storeSize: number;
+  readonly requestedSize: number;
   readonly fillSeconds: number;
   /** Size of the database file after a checkpoint, divided by the statements in it. */
   readonly diskBytesPerStatement: number;
@@ -65,7 +72,7 @@ export interface QueryResult {
 const identityOf = (agent: Agent) => (agent.account ? `account|${agent.account.homePage}|${agent.account.name}` : `mbox|${agent.mbox}`);
 
 /** Query strings for each kind, drawn from statements that exist, so every query matches something. */
-function chooseQueries(tags: readonly StatementTags[], requests: QueryOptions['requests']): Record<QueryKind, Array<Record<string, string>>> {
+function chooseQueries(tags: readonly StatementTags[], storedTimes: readonly number[], requests: QueryOptions['requests']): Record<QueryKind, Array<Record<string, string>>> {
   const random = createRandom(3);
   const draw = <T>(list: readonly T[], count: number) => Array.from({ length: count }, () => list[Math.floor(random() * list.length)]);
   /** One tag per distinct value of `keyOf`, so drawing from the result is uniform over values. */
@@ -76,6 +83,8 @@ function chooseQueries(tags: readonly StatementTags[], requests: QueryOptions['r
     agent: draw(distinct((t) => identityOf(t.agent)), requests.agent).map((t) => ({ agent: JSON.stringify(t.agent) })),
     activity: draw(distinct((t) => t.activityId), requests.activity).map((t) => ({ activity: t.activityId })),
     registration: draw(distinct((t) => t.registration), requests.registration).map((t) => ({ registration: t.registration })),
+    // `since` a `stored` time seen during the fill: a full page of the statements stored after it, newest first.
+    since: draw(storedTimes, requests.since).map((ms) => ({ since: new Date(ms).toISOString() })),
   };
 }
 
@@ -104,26 +113,36 @@ const moreToken = (more: string) => new URL(more, 'http://x').searchParams.get('
  * service in-process (the ceiling), then the real server is started on that data directory and timed over HTTP.
  */
 export async function measureQueries(workDir: string, options: QueryOptions): Promise<QueryResult> {
-  const dataDir = path.join(workDir, 'query');
+  const dataDir = path.join(workDir, options.dirName);
   const credential = await addCredential(dataDir);
 
-  // Fill.
-  const fillLine = progress('query store fill');
-  const batches = makeBatches(options.storeSize, 2);
-  const tags = batches.flatMap((batch) => batch.statements.map((s) => s.tags));
+  // Fill: batches generated as they are inserted (a million statements' bodies would not fit in memory at once),
+  // keeping only their tags; 16 batches per transaction, bounded by `fillCapMs`.
+  const fillLine = progress(`query store fill (${options.storeSize.toLocaleString('en-US')})`);
+  const generator = createStatementGenerator({ seed: 2 });
+  const tags: StatementTags[] = [];
+  const storedTimes: number[] = [];
   const store = createSqliteStore(dataDir);
   const fillStart = process.hrtime.bigint();
+  const fillDeadline = Date.now() + options.fillCapMs;
   let storedMs = Date.now();
-  // 16 batches per transaction: filling is setup, not a measurement, so it only needs to be quick.
-  for (let i = 0; i < batches.length; i += 16) {
-    storedMs = Math.max(storedMs, Date.now());
-    await Promise.all(batches.slice(i, i + 16).map((batch) => store.statements.insert(normalizeBatch(batch, storedMs))));
-    fillLine.update(`${((i + 16) * BATCH_SIZE).toLocaleString('en-US')} / ${options.storeSize.toLocaleString('en-US')}`);
+  while (tags.length < options.storeSize && Date.now() < fillDeadline) {
+    storedMs = Math.max(storedMs + 1, Date.now());
+    storedTimes.push(storedMs);
+    const records: StatementRecord[][] = [];
+    for (let b = 0; b < 16 && tags.length < options.storeSize; b++) {
+      const statements = Array.from({ length: BATCH_SIZE }, () => generator.next());
+      for (const s of statements) tags.push(s.tags);
+      records.push(normalizeBatch({ statements, body: '' }, storedMs));
+    }
+    await Promise.all(records.map((batch) => store.statements.insert(batch)));
+    fillLine.update(`${tags.length.toLocaleString('en-US')} / ${options.storeSize.toLocaleString('en-US')}  (${Math.round(tags.length / (elapsedMs(fillStart) / 1000)).toLocaleString('en-US')} st/s)`);
   }
   const fillSeconds = elapsedMs(fillStart) / 1000;
-  fillLine.done(`${tags.length.toLocaleString('en-US')} statements in ${fillSeconds.toFixed(1)} s`);
+  const capped = tags.length < options.storeSize ? ` (time cap ${options.fillCapMs / 1000} s reached: queries run on what was filled)` : '';
+  fillLine.done(`${tags.length.toLocaleString('en-US')} statements in ${fillSeconds.toFixed(1)} s${capped}`);
 
-  const queries = chooseQueries(tags, options.requests);
+  const queries = chooseQueries(tags, storedTimes, options.requests);
   // The paging test follows the most active learner (the generator's activity is skewed, so it has many pages).
   const perAgent = new Map<string, { agent: Agent; count: number }>();
   for (const t of tags) {
@@ -144,7 +163,7 @@ export async function measureQueries(workDir: string, options: QueryOptions): Pr
   };
   const readInProcess = async (params: Record<string, string>) => (await service.read(parseStatementRequest(params), principal, [])) as StatementResult;
   const inProcess = {} as Record<QueryKind, LatencySummary>;
-  const ceilingLine = progress('queries in-process');
+  const ceilingLine = progress(`queries in-process, ${tags.length.toLocaleString('en-US')} st`);
   try {
     for (const params of queries.agentVerb.slice(0, 50)) await readInProcess(params); // warm-up
     for (const kind of queryKinds) {
@@ -176,7 +195,7 @@ export async function measureQueries(workDir: string, options: QueryOptions): Pr
     Authorization: `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString('base64')}`,
     'X-Experience-API-Version': '1.0.3',
   }, 1);
-  const line = progress('queries via HTTP');
+  const line = progress(`queries via HTTP, ${tags.length.toLocaleString('en-US')} st`);
   try {
     const idle = server.memory();
     for (const params of queries.agentVerb.slice(0, 50)) await getPage(client, pathOf(params)); // warm-up
@@ -213,11 +232,13 @@ export async function measureQueries(workDir: string, options: QueryOptions): Pr
     }
     const totalMs = elapsedMs(start);
     const complete = url === '' && returned === busiest.count && seen.size === busiest.count;
-    line.done(`agent+verb p50 ${formatMs(kinds.agentVerb.http.p50Ms)}, p99 ${formatMs(kinds.agentVerb.http.p99Ms)}; ${pageTimes.length} pages in ${formatMs(totalMs)}`);
+    const peak = server.memory();
+    line.done(`agent+verb p50 ${formatMs(kinds.agentVerb.http.p50Ms)}, p99 ${formatMs(kinds.agentVerb.http.p99Ms)}; ${pageTimes.length} pages in ${formatMs(totalMs)}${peak ? `, server peak RSS ${formatMb(peak.peakBytes)}` : ''}`);
     if (!complete) process.stderr.write(`  warning: paging returned ${returned} statements (${seen.size} distinct) of ${busiest.count} expected\n`);
     const memory = server.memory();
     return {
       storeSize: tags.length,
+      requestedSize: options.storeSize,
       fillSeconds,
       diskBytesPerStatement,
       kinds,

@@ -13,25 +13,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { makeBatches, measureHttpIngest, measureRawIngest, measureStoreIngest, type IngestOptions } from './ingest.js';
+import { HTTP_BATCH_SIZES, makeBatches, measureHttpIngest, measureRawIngest, measureStoreIngest, type IngestOptions, type IngestResult } from './ingest.js';
 import { measureQueries, type QueryOptions, type QueryResult } from './query.js';
 import { measureDocuments, type DocumentResult } from './documents.js';
 import { measureImport, type ImportResult } from './import.js';
 import { measureCommits, type CommitResult } from './commits.js';
-import { commitRows, compareRows, documentRows, formatTable, importRows, ingestRows, queryRows, ratioNote, type IngestResults, type Row } from './report.js';
+import { commitRows, compareRows, documentRows, formatTable, importRows, ingestRows, queryRowsBySize, ratioNote, type IngestResults, type Row } from './report.js';
 import { killAllServers } from './server-process.js';
 
 const scales = {
   small: {
     ingestStatements: 10_000,
-    query: { storeSize: 10_000, requests: { agentVerb: 200, agentVerbBusy: 200, agent: 100, activity: 100, registration: 100 }, pageLimit: 10 },
+    query: { storeSizes: [10_000, 100_000], requests: { agentVerb: 200, agentVerbBusy: 200, agent: 100, activity: 100, registration: 100, since: 100 }, pageLimit: 10 },
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 100 },
     import: { bytes: 20 * 1024 ** 2, mediaFiles: 24, smallFiles: 500 },
     commits: { learners: 50, periodMs: 10_000, windowMs: 20_000, suspendDataChars: 3000 },
   },
   full: {
     ingestStatements: 50_000,
-    query: { storeSize: 100_000, requests: { agentVerb: 500, agentVerbBusy: 500, agent: 200, activity: 200, registration: 200 }, pageLimit: 25 },
+    query: { storeSizes: [100_000, 1_000_000], requests: { agentVerb: 500, agentVerbBusy: 500, agent: 200, activity: 200, registration: 200, since: 200 }, pageLimit: 25 },
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 500 },
     import: { bytes: 200 * 1024 ** 2, mediaFiles: 48, smallFiles: 3000 },
     commits: { learners: 500, periodMs: 10_000, windowMs: 60_000, suspendDataChars: 3000 },
@@ -42,9 +42,10 @@ const stageNames = ['ingest', 'direct', 'query', 'documents', 'import', 'commits
 type StageName = (typeof stageNames)[number];
 
 const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}[,…]] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
-  --scale        small: 10 k statements, a 20 MB package, 50 learners for 20 s (quick check);
-                 full (default): 50 k ingested, 100 k queried, a 200 MB package, 500 learners for 60 s
-  --only         ingest: HTTP ingest and its ceilings; direct: only the in-process ceilings; query: query latency;
+  --scale        small: 10 k statements ingested, 10 k and 100 k queried, a 20 MB package, 50 learners for 20 s;
+                 full (default): 50 k ingested, 100 k and 1 M queried (each fill capped at 3 min), a 200 MB package, 500 learners for 60 s
+  --only         ingest: HTTP ingest at 1, 10 and 100 statements per POST, beside the empty-route server and the
+                 in-process ceilings; direct: only the in-process ceilings; query: query latency at two store sizes and its growth;
                  documents: state document PUT/GET latency at 4, 10 and 64 KB;
                  import: \`cadet import\` of a generated SCORM 1.2 zip (time, peak RSS) beside \`unzip -q\`;
                  commits: SCORM runtime commits, every learner every 10 s, beside the same writes to the LRS;
@@ -123,22 +124,39 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   let ingest: IngestResults | undefined;
-  let query: QueryResult | undefined;
+  let query: QueryResult[] | undefined;
 
   const runs = (stage: StageName) => options.only === undefined || options.only.includes(stage);
   if (runs('ingest') || runs('direct')) {
     const ingestOptions: IngestOptions = { concurrency: options.concurrency, warmupBatches: 10, timeCapMs: 60_000 };
     const batches = makeBatches(scale.ingestStatements + ingestOptions.warmupBatches * 100, 1);
-    const http = runs('ingest') ? await measureHttpIngest(batches, workDir, ingestOptions) : undefined;
+    // HTTP ingest at 1, 10 and 100 statements per POST, each beside the empty-route server fed the same requests
+    // by the same client. Warm-up is 1,000 statements at every size; sizes below 100 are capped at 30 s each.
+    const httpBySize: IngestResult[] = [];
+    const emptyBySize: IngestResult[] = [];
+    if (runs('ingest')) {
+      for (const size of HTTP_BATCH_SIZES) {
+        const sized: IngestOptions = { ...ingestOptions, warmupBatches: Math.ceil(1000 / size), timeCapMs: size < 100 ? 30_000 : 60_000 };
+        const list = size === 100 ? batches : makeBatches(scale.ingestStatements + 1000, 1, size);
+        emptyBySize.push(await measureHttpIngest(list, workDir, sized, 'empty'));
+        httpBySize.push(await measureHttpIngest(list, workDir, sized, 'cadet'));
+      }
+    }
+    const http = httpBySize.find((result) => result.batchSize === 100);
     const store = await measureStoreIngest(batches, workDir, ingestOptions);
     const raw = measureRawIngest(batches, workDir, ingestOptions);
-    ingest = { concurrency: options.concurrency, ...(http && { http }), store, raw };
+    ingest = { concurrency: options.concurrency, ...(http && { http }), ...(httpBySize.length > 0 && { httpBySize, emptyBySize }), store, raw };
     rows.push(...ingestRows(ingest));
   }
   if (runs('query')) {
-    const queryOptions: QueryOptions = { ...scale.query, timeCapMs: 30_000 };
-    query = await measureQueries(workDir, queryOptions);
-    rows.push(...queryRows(query));
+    // Two store sizes (10× apart), each filled by direct insert into the server's data directory; each fill is
+    // capped at 3 minutes, and the queries run on whatever was filled (the row labels give the actual size).
+    query = [];
+    for (const storeSize of scale.query.storeSizes) {
+      const queryOptions: QueryOptions = { ...scale.query, storeSize, timeCapMs: 30_000, fillCapMs: 180_000, dirName: `query-${storeSize}` };
+      query.push(await measureQueries(workDir, queryOptions));
+    }
+    rows.push(...queryRowsBySize(query));
   }
 
   let documents: DocumentResult | undefined;
@@ -166,7 +184,7 @@ async function main(): Promise<void> {
   if (options.compare) process.stdout.write(`\n(vs earlier: ${options.compare})\n`);
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  const results = { format: 1, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only?.join(',') ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents, import: imports, commits };
+  const results = { format: 2, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only?.join(',') ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents, import: imports, commits };
   fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);
   if (options.keep) process.stderr.write(`data kept in ${workDir}\n`);

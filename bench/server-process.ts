@@ -192,5 +192,67 @@ export async function startServer(dataDir: string, env: Readonly<Record<string, 
   };
 }
 
+/** The empty-route server (bench/empty-server.ts), compiled next to this file. */
+const emptyServerPath = fileURLToPath(new URL('./empty-server.js', import.meta.url));
+
+/**
+ * Starts the empty-route ceiling server on loopback (a bare Fastify `POST /xapi/statements` answering `[]`) and
+ * resolves once it prints "ready" (at most 30 s). Same `ServerProcess` interface as the real server.
+ */
+export async function startEmptyServer(): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [emptyServerPath], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  let hasExited = false;
+  let exitStatus = '';
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      hasExited = true;
+      exitStatus = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      resolve();
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the empty-route server did not start within 30 s:\n${output}`));
+    }, 30_000);
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+      if (output.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the empty-route server ${exitStatus} before starting:\n${output}`));
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid,
+    memory: () => memoryOf(pid),
+    cpuSeconds: () => cpuSecondsOf(pid),
+    resetPeak: () => resetPeakOf(pid),
+    explain(error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return new Error(`${message}\n  empty-route server (pid ${pid}) ${hasExited ? exitStatus : 'still running'}; its last output: ${output.trim() || '(none)'}`, { cause: error });
+    },
+    async stop(timeoutMs = 10_000) {
+      if (hasExited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** The SQLite file a server over `dataDir` uses (see store/sqlite/index.ts). */
 export const databaseFile = (dataDir: string) => path.join(dataDir, 'cadet.sqlite');
