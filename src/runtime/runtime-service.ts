@@ -228,6 +228,16 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       const { course } = await catalog.course(slug);
       const registration = await registrationFor(learner, course);
       const model = modelOf(await versionOf(registration.versionId));
+      if (options.unit !== undefined && model.format === 'scorm2004') {
+        // Opening a chosen unit is a choice navigation request: the sequencing rules apply as they do in the player.
+        const attempts = await runtime.attempts(registration.id);
+        const current = [...attempts].sort((a, b) => b.updatedMs - a.updatedMs)[0]?.unitId;
+        const decision = evaluateSequencing(model, attempts).navigate(current, { target: options.unit });
+        if (!decision.ok) {
+          if (decision.code === 'sequencing-unknown-activity') throw notFound('unit-not-found', decision.message, { parameter: 'unit' });
+          throw conflict(decision.code, decision.message, { parameter: 'unit', ...(decision.activity !== undefined && { activity: decision.activity }) });
+        }
+      }
       return launchUnit(learner, course, registration, await chooseUnit(model, registration, options.unit));
     },
 

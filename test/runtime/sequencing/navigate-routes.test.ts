@@ -41,6 +41,9 @@ t.test('navigate follows the sequencing rules of a SCORM 2004 course', async (t)
   t.match(previous.json(), { error: 'sequencing-start' });
   const unknown = await post(lrs, 'navigate', token, { target: 'no-such-item' });
   t.equal(unknown.statusCode, 404);
+  const direct = await lrs.as(learner, { method: 'POST', url: '/api/courses/golf-forced/launch', payload: { unit: 'etuqiette_item' } });
+  t.equal(direct.statusCode, 409, 'launching a disabled SCO by name is refused as well');
+  t.match(direct.json(), { error: 'sequencing-disabled', parameter: 'unit' });
 
   const committed = await post(lrs, 'commit', token, { runtimeData: { cmi: { completion_status: 'completed', success_status: 'passed', exit: 'normal' } }, commitSequence: 1 });
   t.equal(committed.statusCode, 200, committed.body);
