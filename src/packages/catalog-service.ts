@@ -35,7 +35,8 @@ export function slugify(text: string): string {
 
 export const isSlug = (value: string): boolean => /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(value) && value.length <= 60;
 
-const firstTitle = (title: Readonly<Record<string, string>>): string => title.en ?? title['en-US'] ?? title['en-GB'] ?? Object.values(title)[0] ?? '';
+/** A title to show when the reader's language is not known: English first, else the first language. */
+export const firstTitle = (title: Readonly<Record<string, string>>): string => title.en ?? title['en-US'] ?? title['en-GB'] ?? Object.values(title)[0] ?? '';
 
 /** Feeds a file to a hash through one reused 64 KiB buffer: a 200 MB package costs no more memory than a small one. */
 async function hashFile(hash: ReturnType<typeof createHash>, file: string, buffer: Buffer): Promise<void> {

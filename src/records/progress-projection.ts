@@ -13,7 +13,8 @@
  * voided, refolds the registration from its remaining statements (xAPI 1.0.3 §2.2.3: a voided statement must
  * not count; a fold cannot subtract a maximum, a minimum or a distinct count).
  */
-import type { PackageFormat } from '../packages/course-model.js';
+import { cmi5ActivityIds, unitActivityId, type PackageFormat } from '../packages/index.js';
+import { isIri } from '../shared/json-schema.js';
 import { parseTimestampMs } from '../shared/xapi-formats.js';
 import type { ProgressStatus, ProgressSuccess, RegistrationProgressRecord, UnitProgressRecord } from '../store/ports.js';
 
@@ -110,25 +111,18 @@ export interface PlanInput {
   };
 }
 
-const isIri = (value: string) => /^[a-z][a-z0-9+.-]*:/i.test(value) && !/\s/.test(value);
 
 /**
  * The activity IRI of a unit, the rule of DESIGN.md "Identity and IRIs" as the runtime applies it
  * (runtime-service `unitActivityId`): SCORM `<course IRI>/<identifier>`, xAPI and cmi5 the package's own IRI
  * when the identifier is one.
  */
-export function unitActivityIdOf(courseActivityId: string, format: PackageFormat, unitIdentifier: string): string {
-  return format !== 'scorm12' && format !== 'scorm2004' && isIri(unitIdentifier)
-    ? unitIdentifier
-    : `${courseActivityId}/${encodeURIComponent(unitIdentifier)}`;
-}
-
 export function projectionPlan({ registration, course, model }: PlanInput): ProjectionPlan {
   const courseIri = course.activityId.replace(/\/+$/, '');
   const units = model.units.map((unit): PlannedUnit => {
-    const activityId = unitActivityIdOf(course.activityId, model.format, unit.identifier);
-    // cmi5 §8.1.5: the LMS-generated AU id (runtime/cmi5 `cmi5ActivityIds(course IRI).au(id)`).
-    const cmi5Id = `${courseIri}/au/${encodeURIComponent(unit.identifier)}`;
+    const activityId = unitActivityId(course.activityId, model.format, unit.identifier);
+    // cmi5 §8.1.5: the LMS-generated AU id.
+    const cmi5Id = cmi5ActivityIds(courseIri).au(unit.identifier);
     return { unitId: unit.identifier, activityId, matchIds: model.format === 'cmi5' ? unique([activityId, cmi5Id]) : [activityId] };
   });
   const courseActivityIds = unique([course.activityId, ...(model.format === 'xapi' && isIri(model.identifier) ? [model.identifier] : [])]);

@@ -18,7 +18,7 @@ import type {
 } from '../store/ports.js';
 import { neutralizeFormula, toCsv } from './csv.js';
 import { renderPdf, type PdfBlock } from './pdf.js';
-import { unitActivityIdOf } from './progress-projection.js';
+import { unitActivityId } from '../packages/index.js';
 
 export interface TranscriptServiceDeps {
   readonly records: Pick<RecordsStore, 'registrationsOf'>;
@@ -146,7 +146,7 @@ export function createTranscriptService(deps: TranscriptServiceDeps) {
     return (model?.units ?? []).map((unit) => ({
       id: unit.identifier,
       title: titles.get(unit.identifier) || unit.identifier,
-      activityId: course && model ? unitActivityIdOf(course.activityId, model.format, unit.identifier) : unit.identifier,
+      activityId: course && model ? unitActivityId(course.activityId, model.format, unit.identifier) : unit.identifier,
       status: 'not-attempted',
       success: 'unknown',
       bestScore: null,

@@ -43,7 +43,6 @@ export interface Cmi5RuntimeDeps {
   readonly now: () => number;
 }
 
-const deps0 = { newId: randomUUID };
 const maxRetries = 8;
 
 /**
@@ -53,7 +52,7 @@ const maxRetries = 8;
  */
 export function createCmi5Runtime(deps: Cmi5RuntimeDeps) {
   const { runtime, publicUrl } = deps;
-  const statementDeps = { newId: deps0.newId, now: deps.now };
+  const statementDeps = { newId: randomUUID, now: deps.now };
 
   /** Applies a change computed from the attempt as stored; retried when another request changed it meanwhile. */
   async function update(attemptId: string, change: (attempt: AttemptRecord) => Promise<Parameters<RuntimeStore['applyCommit']>[0] | null>): Promise<void> {

@@ -53,10 +53,12 @@ export async function buildContentServer({ runtime, files, playerPage, playerAss
     return reply.code(status >= 500 ? 500 : status).type('text/plain; charset=utf-8').send(status >= 500 ? 'error' : error.message);
   });
 
-  async function sendFile(reply: FastifyReply, key: string, relativePath: string, rangeHeader: string | undefined) {
+  /** One stat per request: 304 when the client's copy is current, else the file or the asked range. */
+  async function sendFile(reply: FastifyReply, key: string, relativePath: string, headers: { range?: string; 'if-none-match'?: string }) {
     const info = await files.stat(key, relativePath);
     if (!info) return reply.code(404).type('text/plain; charset=utf-8').send(`${relativePath} is not in this package`);
     const etag = `"${key.slice(0, 8)}-${info.sizeBytes.toString(16)}-${Math.floor(info.modifiedMs).toString(16)}"`;
+    if (headers['if-none-match'] === etag) return reply.code(304).header('ETag', etag).send();
     reply
       .header('Accept-Ranges', 'bytes')
       .header('ETag', etag)
@@ -64,7 +66,7 @@ export async function buildContentServer({ runtime, files, playerPage, playerAss
       // A version's files never change; the token in the path makes the URL private to one launch.
       .header('Cache-Control', 'private, max-age=3600')
       .type(mediaTypeOfFile(relativePath));
-    const range = parseRange(rangeHeader, info.sizeBytes);
+    const range = parseRange(headers.range, info.sizeBytes);
     if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${info.sizeBytes}`).send();
     if (range) {
       return reply
@@ -83,14 +85,8 @@ export async function buildContentServer({ runtime, files, playerPage, playerAss
     if (relativePath === '' || relativePath.split('/').some((segment) => segment === '..')) {
       return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     }
-    if (request.headers['if-none-match'] && request.headers['if-none-match'] === (await etagFor(version.filesKey, relativePath))) return reply.code(304).send();
-    return sendFile(reply, version.filesKey, relativePath, request.headers.range);
+    return sendFile(reply, version.filesKey, relativePath, request.headers);
   });
-
-  async function etagFor(key: string, relativePath: string): Promise<string | null> {
-    const info = await files.stat(key, relativePath);
-    return info ? `"${key.slice(0, 8)}-${info.sizeBytes.toString(16)}-${Math.floor(info.modifiedMs).toString(16)}"` : null;
-  }
 
   app.get<{ Params: { token: string } }>('/player/:token', async (request, reply) =>
     reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(await playerPage(request.params.token)),

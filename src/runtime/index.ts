@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { LrsPrincipal } from '../access/index.js';
-import type { CatalogService } from '../packages/index.js';
+import { firstTitle, type CatalogService } from '../packages/index.js';
 import type { CatalogStore, PackageFileStore, RuntimeStore, StatementRecord, UserStore } from '../store/ports.js';
 import { buildContentServer } from './content-server.js';
 import { createLaunchTokens } from './launch-tokens.js';
@@ -39,7 +39,6 @@ const scormTranslator: ScormTranslator = {
   ends: (state) => (state as ScormCmiState).exit !== 'suspend' && (state as ScormCmiState).navRequest !== 'suspendAll',
 };
 
-const firstTitle = (title: Record<string, string>) => title.en ?? title['en-US'] ?? Object.values(title)[0] ?? '';
 
 /**
  * The runtime context: launch tokens, the runtime service, its routes on the app origin, and the content origin

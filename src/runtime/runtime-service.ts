@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LrsPrincipal } from '../access/index.js';
-import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import { actorIdentity, type Actor } from '../lrs/index.js';
-import type { CatalogService, CourseModel, LaunchableUnit } from '../packages/index.js';
-import { isIri } from '../shared/json-schema.js';
+import { unitActivityId, type CatalogService, type CourseModel, type LaunchableUnit } from '../packages/index.js';
 import type { AttemptRecord, CatalogStore, CourseRecord, CourseVersionRecord, DocumentKey, RegistrationRecord, RuntimeStore, StatementRecord, StoredDocument } from '../store/ports.js';
 import type { LaunchClaims, LaunchTokens } from './launch-tokens.js';
 import { createCmi5Runtime } from './cmi5-runtime.js';
@@ -129,11 +128,8 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
     return unit;
   }
 
-  /** A SCO's activity IRI: `<course IRI>/<identifier>` unless the package names one (DESIGN.md). */
-  const unitActivityId = (course: CourseRecord, model: CourseModel, unit: LaunchableUnit) =>
-    model.format !== 'scorm12' && model.format !== 'scorm2004' && isIri(unit.identifier)
-      ? unit.identifier
-      : `${course.activityId}/${encodeURIComponent(unit.identifier)}`;
+  /** A unit's activity IRI (packages/activity-ids.ts). */
+  const activityIdOf = (course: CourseRecord, model: CourseModel, unit: LaunchableUnit) => unitActivityId(course.activityId, model.format, unit.identifier);
 
   /** The registration to continue, or a new one on the current version. */
   async function registrationFor(learner: Learner, course: CourseRecord): Promise<RegistrationRecord> {
@@ -179,11 +175,11 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
 
   async function launchUnit(learner: Learner, course: CourseRecord, registration: RegistrationRecord, unit: LaunchableUnit) {
     const version = await versionOf(registration.versionId);
-    if (modelOf(version).format === 'cmi5') return launchCmi5(learner, course, registration, unit);
     const model = modelOf(version);
+    if (model.format === 'cmi5') return launchCmi5(learner, course, registration, version, unit);
     const actor = actorOf(learner, publicUrl);
     const attempt = await attemptFor(registration, unit);
-    const kind = model.format === 'xapi' ? 'xapi' : model.format === 'cmi5' ? 'cmi5' : 'scorm';
+    const kind = model.format === 'xapi' ? 'xapi' : 'scorm';
     const { token, claims } = tokens.issue({
       kind,
       userId: learner.id,
@@ -193,13 +189,12 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       attemptId: attempt.id,
       actorIdentity: actorIdentity(actor) as string,
     });
-    const activityId = unitActivityId(course, model, unit);
+    const activityId = activityIdOf(course, model, unit);
     return { url: launchUrlFor(model, unit, token, claims, actor, activityId), registration: registration.id, attempt: attempt.id, unit: unit.identifier, token };
   }
 
   /** cmi5: a new session of the AU's attempt each launch (the attempt holds its registration-long progress). */
-  async function launchCmi5(learner: Learner, course: CourseRecord, registration: RegistrationRecord, unit: LaunchableUnit) {
-    const version = await versionOf(registration.versionId);
+  async function launchCmi5(learner: Learner, course: CourseRecord, registration: RegistrationRecord, version: CourseVersionRecord, unit: LaunchableUnit) {
     const actor = actorOf(learner, publicUrl);
     const attempt = (await runtime.latestAttempt(registration.id, unit.identifier)) ?? (await runtime.addAttempt({ id: randomUUID(), registrationId: registration.id, unitId: unit.identifier, atMs: now() }));
     const { token, claims } = tokens.issue({
@@ -261,14 +256,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
 
     /** Everything the SCORM player page needs for a launch. */
     async player(token: string, learnerName: (userId: string) => Promise<string>) {
-      const claims = tokens.verify(token);
-      if (claims.kind !== 'scorm') throw invalid('not-scorm', 'this launch is not a SCORM launch');
-      const version = await versionOf(claims.versionId);
-      const model = modelOf(version);
-      const unit = unitOf(model, claims.unitId);
-      const attempt = await runtime.attempt(claims.attemptId);
-      if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
-      const course = await catalogCourse(version);
+      const { claims, version, model, unit, attempt, course } = await scormLaunch(token);
       const resume = attempt.state === null ? null : (attempt.state as ScormAttemptState).raw;
       // The table of contents with each activity's status, and what sequencing disables or hides (SCORM 2004).
       const toc = tableOfContents(model, await runtime.attempts(claims.registrationId), unit.identifier);
@@ -293,15 +281,8 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
      * state and the statements for what changed are written in one transaction.
      */
     async commit(token: string, body: unknown, options: { sequence?: number; terminate: boolean }) {
-      const claims = tokens.verify(token);
-      if (claims.kind !== 'scorm') throw forbidden('not-scorm', 'only SCORM launches commit CMI data');
-      const version = await versionOf(claims.versionId);
-      const model = modelOf(version);
-      const unit = unitOf(model, claims.unitId);
-      const attempt = await runtime.attempt(claims.attemptId);
-      if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
+      const { claims, model, unit, attempt, course } = await scormLaunch(token);
       if (attempt.endedMs !== null && attempt.endedMs < now() - 60_000) throw conflict('attempt-ended', 'this attempt has ended: launch the course again');
-      const course = await catalogCourse(version);
       const scormVersion = model.format === 'scorm2004' ? 'scorm2004' : 'scorm12';
       const after = translator.read(scormVersion, body);
       const sequence = options.sequence ?? attempt.commitSequence + 1;
@@ -312,7 +293,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       const rawSession = (body as { playerSession?: unknown }).playerSession;
       const session = typeof rawSession === 'string' && rawSession.length > 0 && rawSession.length <= 100 ? `page:${rawSession}` : claims.tokenId;
       const newSession = previous?.session !== session;
-      const scoActivityId = unitActivityId(course, model, unit);
+      const scoActivityId = activityIdOf(course, model, unit);
       const context: ScormTranslationContext = {
         actor: { objectType: 'Agent', account: { homePage: publicUrl, name: claims.userId } },
         registration: claims.registrationId,
@@ -382,6 +363,18 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       return launchUnit(await learner(claims.userId), course, registration, target);
     },
   };
+
+  /** What a SCORM launch token is bound to, for the player page and its commits. */
+  async function scormLaunch(token: string) {
+    const claims = tokens.verify(token);
+    if (claims.kind !== 'scorm') throw forbidden('not-scorm', 'this launch is not a SCORM launch');
+    const version = await versionOf(claims.versionId);
+    const model = modelOf(version);
+    const unit = unitOf(model, claims.unitId);
+    const attempt = await runtime.attempt(claims.attemptId);
+    if (!attempt) throw notFound('attempt-not-found', 'the attempt of this launch no longer exists');
+    return { claims, version, model, unit, attempt, course: await catalogCourse(version) };
+  }
 
   async function catalogCourse(version: CourseVersionRecord): Promise<CourseRecord> {
     const course = await catalogStore.courseById(version.courseId);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createCatalogService } from '../../src/packages/index.js';
-import { unitActivityIdOf } from '../../src/records/progress-projection.js';
+import { unitActivityId } from '../../src/packages/index.js';
 import { findRepoRoot } from '../../src/shared/json-schema.js';
 import type { CourseRecord, UserRecord } from '../../src/store/ports.js';
 import type { TestApp } from '../fixtures/test-app.js';
@@ -78,7 +78,7 @@ export async function seedReports(lrs: TestApp, options: { learners: number; see
   const registrations: SeededRegistration[] = [];
   const answerIds: string[] = [];
   const passIds: string[] = [];
-  const iris = (course: typeof scorm) => course.model.units.map((unit) => unitActivityIdOf(course.course.activityId, course.model.format, unit.identifier));
+  const iris = (course: typeof scorm) => course.model.units.map((unit) => unitActivityId(course.course.activityId, course.model.format, unit.identifier));
 
   const countries = Object.keys(agencies);
   const users: UserRecord[] = [];

@@ -57,6 +57,9 @@ t.test('SCORM 1.2: launch, player, content, commits become statements, resume', 
   const ranged = await lrs.app.contentServer.inject({ method: 'GET', url: `/c/${token}/${launchPath}`, headers: { range: 'bytes=0-9' } });
   t.equal(ranged.statusCode, 206);
   t.equal(ranged.body.length, 10);
+  const cached = await lrs.app.contentServer.inject({ method: 'GET', url: `/c/${token}/${launchPath}`, headers: { 'if-none-match': String(sco.headers.etag) } });
+  t.equal(cached.statusCode, 304, 'a browser holding the current copy gets 304');
+  t.equal(cached.body, '');
   t.equal((await lrs.app.contentServer.inject({ method: 'GET', url: `/c/not-a-token/${launchPath}` })).statusCode, 401, 'no token, no content');
   t.equal((await lrs.app.contentServer.inject({ method: 'GET', url: `/c/${token}/..%2F..%2Fcadet.sqlite` })).statusCode, 404, 'no escaping the package');
 

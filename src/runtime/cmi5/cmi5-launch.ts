@@ -5,37 +5,14 @@
  */
 import type { Cmi5MoveOn, LaunchableUnit } from '../../packages/index.js';
 import type { Actor, Context } from '../../lrs/statements/statement-types.js';
-import { isIri, isLanguageTag } from '../../shared/json-schema.js';
+import { isLanguageTag } from '../../shared/json-schema.js';
 import { CMI5_CONTEXT_EXTENSION, LAUNCH_PARAMETER_NAMES, type Cmi5LaunchMode } from './cmi5-vocabulary.js';
 
 // ---------------------------------------------------------------------------
 // LMS-generated activity ids (§8.1.5, §9.3.9, §9.4)
 // ---------------------------------------------------------------------------
 
-/**
- * The ids the LMS uses in place of the publisher's: §8.1.5 (the AU's `activityId` MUST NOT be
- * the publisher's AU id, and SHOULD be the same in every registration) and §9.4 (block and
- * course objects of "satisfied" MUST NOT be the publisher's ids either). Derived from the
- * publisher id under an LMS-owned course IRI, so they are stable across registrations and
- * package versions (DESIGN.md: a new version never orphans earlier records) and reversible.
- */
-export interface Cmi5ActivityIds {
-  /** The course object of "satisfied" (§9.3.9.0-6). */
-  readonly course: string;
-  au(publisherId: string): string;
-  block(publisherId: string): string;
-}
-
-/** `lmsCourseId` is the LMS's own course IRI, e.g. `PUBLIC_URL/courses/<slug>`; it must differ from the cmi5 course id. */
-export function cmi5ActivityIds(lmsCourseId: string): Cmi5ActivityIds {
-  const course = lmsCourseId.replace(/\/+$/, '');
-  if (!isIri(course)) throw new TypeError(`cmi5ActivityIds: "${lmsCourseId}" is not an IRI`);
-  return {
-    course,
-    au: (publisherId) => `${course}/au/${encodeURIComponent(publisherId)}`,
-    block: (publisherId) => `${course}/block/${encodeURIComponent(publisherId)}`,
-  };
-}
+export { cmi5ActivityIds, type Cmi5ActivityIds } from '../../packages/activity-ids.js';
 
 // ---------------------------------------------------------------------------
 // Launch URL (§8.1)

@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore } from '../ports.js';
+import type { SessionStore } from '../ports.js';
 import type { Sqlite, WriteQueue } from './database.js';
 
 interface SessionRow {
