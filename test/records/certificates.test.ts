@@ -1,13 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import jsQRModule from 'jsqr';
 import t from 'tap';
 import { createCatalogService } from '../../src/packages/index.js';
 import { SIGNING_KEY_FILE } from '../../src/records/certificates/index.js';
 import { sharedFixture } from '../fixtures/shared-fixtures.js';
 import { createTestApp, type SignedIn, type TestApp } from '../fixtures/test-app.js';
+import { readPdf } from './pdf-reader.js';
 
 // jsqr is CommonJS with an ES-style `export default` in its types: the function is the module or its `default`.
 const jsQR: typeof jsQRModule.default = typeof jsQRModule === 'function' ? jsQRModule : jsQRModule.default;
@@ -54,16 +54,10 @@ async function statementsWith(lrs: TestApp, verb: string, extra = '') {
 // Reading the PDF back: its text, and the QR code drawn as rectangles
 // ---------------------------------------------------------------------------
 
-function contentOf(pdf: Buffer): string {
-  const text = pdf.toString('latin1');
-  return [...text.matchAll(/stream\n([\s\S]*?)\nendstream/g)].map((match) => inflateSync(Buffer.from(match[1]!, 'latin1')).toString('latin1')).join('\n');
-}
-
-/** The text of every `Tj`, in order, with the PDF string escapes undone (WinAnsi bytes read as Latin-1). */
-function linesOf(content: string): string[] {
-  return [...content.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((match) =>
-    match[1]!.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))).replace(/\\(.)/g, '$1'),
-  );
+/** The page content (decompressed) and the text of every line, mapped back through the fonts' ToUnicode CMaps. */
+function pageTextOf(pdf: Buffer): { content: string; lines: string[] } {
+  const read = readPdf(pdf);
+  return { content: read.content, lines: read.lines.map((line) => line.text) };
 }
 
 /** The QR symbol's modules, from the filled rectangles; then rendered black on white with a quiet zone, as RGBA. */
@@ -164,8 +158,7 @@ t.test('certificates: issued with the commit that completes the course, printed,
     t.match(res.headers['content-disposition'], `certificate-${number}.pdf`);
     const pdf = res.rawPayload;
     t.ok(pdf.toString('latin1').startsWith('%PDF-1.4\n'));
-    const content = contentOf(pdf);
-    const lines = linesOf(content);
+    const { content, lines } = pageTextOf(pdf);
     t.ok(lines.includes('Jeanne Dupré'), 'the name, accent included');
     t.ok(lines.includes(courseTitle), 'the course');
     t.ok(lines.includes(`Certificate number ${number}`), 'the number');
