@@ -35,17 +35,29 @@ export interface Activity {
   readonly isVisible: boolean;
   /** Null for the root (the organization). */
   readonly parent: Activity | null;
+  /**
+   * The available children (SN §4.7: after selection and randomization, src/runtime/sequencing/randomization.ts),
+   * in the order flow, choice, rollup and the table of contents use.
+   */
   readonly children: readonly Activity[];
+  /** Every child, in document order. */
+  readonly allChildren: readonly Activity[];
   /** Present on leaves that launch a SCO or asset. */
   readonly unit?: LaunchableUnit;
   /** 0 for the root's children; -1 for the root. */
   readonly depth: number;
-  /** Position in a preorder walk of the tree, the root being 0. */
+  /** Position in a preorder walk of the tree (of the available children), the root being 0. */
   readonly order: number;
   readonly controlMode: ControlModes;
   readonly preConditionRules: readonly SequencingRule[];
+  /** Exit action rules (SN §3.4.1: the only action is `exit`), evaluated on the ancestors of an ending activity (TB.2.1). */
+  readonly exitConditionRules: readonly SequencingRule[];
   readonly postConditionRules: readonly SequencingRule[];
   readonly attemptLimit?: number;
+  /** `attemptAbsoluteDurationLimit` in milliseconds (SN §3.10), when the manifest gives a valid one. */
+  readonly attemptAbsoluteDurationLimitMs?: number;
+  /** SN §3.12 randomization controls, with the XSD defaults (timings `never`, no reordering). */
+  readonly randomization: RandomizationDefinition;
   readonly tracked: boolean;
   readonly completionSetByContent: boolean;
   readonly objectiveSetByContent: boolean;
@@ -61,6 +73,14 @@ export interface Activity {
   };
   /** The primary objective first, then the others in document order. */
   readonly objectives: readonly ObjectiveDefinition[];
+}
+
+export interface RandomizationDefinition {
+  readonly randomizationTiming: 'never' | 'once' | 'onEachNewAttempt';
+  readonly reorderChildren: boolean;
+  readonly selectionTiming: 'never' | 'once' | 'onEachNewAttempt';
+  /** Absent: every child is selected. */
+  readonly selectCount?: number;
 }
 
 export interface ActivityTree {
@@ -142,6 +162,7 @@ export function buildActivityTree(model: CourseModel): ActivityTree {
     const s = draft.sequencing;
     const rollup = s?.rollupRules;
     const considerations = s?.rollupConsiderations;
+    const durationLimit = isoDurationMs(s?.limitConditions?.attemptAbsoluteDurationLimit);
     const children: Activity[] = [];
     const activity: Activity = {
       id: draft.id,
@@ -149,6 +170,7 @@ export function buildActivityTree(model: CourseModel): ActivityTree {
       isVisible: draft.isVisible,
       parent,
       children,
+      allChildren: children,
       ...(draft.unit !== undefined && { unit: draft.unit }),
       depth,
       order: activities.length,
@@ -159,9 +181,17 @@ export function buildActivityTree(model: CourseModel): ActivityTree {
         forwardOnly: s?.controlMode?.forwardOnly ?? false,
       },
       preConditionRules: s?.sequencingRules?.preConditionRules ?? [],
+      exitConditionRules: s?.sequencingRules?.exitConditionRules ?? [],
       postConditionRules: s?.sequencingRules?.postConditionRules ?? [],
       // SN §3.10: an attempt limit of 0 means no limit.
       ...(s?.limitConditions?.attemptLimit !== undefined && s.limitConditions.attemptLimit > 0 && { attemptLimit: s.limitConditions.attemptLimit }),
+      ...(durationLimit !== null && durationLimit > 0 && { attemptAbsoluteDurationLimitMs: durationLimit }),
+      randomization: {
+        randomizationTiming: s?.randomizationControls?.randomizationTiming ?? 'never',
+        reorderChildren: s?.randomizationControls?.reorderChildren ?? false,
+        selectionTiming: s?.randomizationControls?.selectionTiming ?? 'never',
+        ...(s?.randomizationControls?.selectCount !== undefined && { selectCount: s.randomizationControls.selectCount }),
+      },
       tracked: s?.deliveryControls?.tracked ?? true,
       completionSetByContent: s?.deliveryControls?.completionSetByContent ?? setByContent,
       objectiveSetByContent: s?.deliveryControls?.objectiveSetByContent ?? setByContent,
@@ -184,6 +214,18 @@ export function buildActivityTree(model: CourseModel): ActivityTree {
   };
   const root = build(rootDraft, null, -1);
   return { root, activities, byId };
+}
+
+/**
+ * An ISO 8601 duration (the XSD `duration` of `attemptAbsoluteDurationLimit`) in milliseconds; years as 365 days and
+ * months as 30, as SCORM's timeinterval has no calendar. Null when it is not one.
+ */
+export function isoDurationMs(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const match = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value.trim());
+  if (!match || value.trim() === 'P' || value.trim().endsWith('T')) return null;
+  const [y, mo, d, h, mi, sec] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number, number, number];
+  return Math.round(((((y * 365 + mo * 30 + d) * 24 + h) * 60 + mi) * 60 + sec) * 1000);
 }
 
 /** The activity and its ancestors, root first. */

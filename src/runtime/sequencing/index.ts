@@ -13,28 +13,49 @@
 import type { CourseModel } from '../../packages/course-model.js';
 import { buildActivityTree, PRIMARY_OBJECTIVE, type Activity, type ActivityTree } from './activity-tree.js';
 import { decideNavigation, type NavigationDecision, type NavigationRequest } from './navigation-requests.js';
+import { arrangeTree } from './randomization.js';
 import { preconditionHolds, UNKNOWN_OBJECTIVE, type ActivityState } from './rule-conditions.js';
-import { buildTrackingModel, type SequencingAttempt, type TrackingModel } from './tracking-model.js';
+import { processNavigation, type SequencingOutcome, type SequencingRequest } from './termination.js';
+import { attemptShapes, buildTrackingModel, type SequencingAttempt, type TrackingModel } from './tracking-model.js';
 
 export { PRIMARY_OBJECTIVE, buildActivityTree, type Activity, type ActivityTree } from './activity-tree.js';
 export type { ActivityState, ObjectiveState } from './rule-conditions.js';
 export type { NavigationDecision, NavigationRequest, RefusalCode } from './navigation-requests.js';
 export type { SequencingAttempt, TrackingModel } from './tracking-model.js';
+export type { SequencingOutcome, SequencingRequest } from './termination.js';
+
+export interface SequencingOptions {
+  /** The seed of selection and randomization: the registration id, so each learner's order is their own and stable. */
+  readonly seed?: string;
+  /** Now, for the duration of attempts that are not over (time limits); without it they have no duration yet. */
+  readonly nowMs?: number;
+}
 
 export interface SequencingState {
   readonly tree: ActivityTree;
   readonly tracking: TrackingModel;
   stateOf(activity: Activity): ActivityState;
-  /** The decision for a navigation request from the launched unit. */
+  /** Whether a navigation request from the launched unit is allowed as things stand (the SCO still running). */
   navigate(currentUnitId: string | undefined, request: NavigationRequest): NavigationDecision;
+  /** What a request delivers once the launched unit has ended, its exit and post-condition rules applied (termination.ts). */
+  process(currentUnitId: string | undefined, request: SequencingRequest): SequencingOutcome;
 }
 
 /** The sequencing state of a registration: build it once per request, from all of the registration's attempts. */
-export function evaluateSequencing(model: CourseModel, attempts: readonly SequencingAttempt[]): SequencingState {
+export function evaluateSequencing(model: CourseModel, attempts: readonly SequencingAttempt[], options: SequencingOptions = {}): SequencingState {
   const tree = buildActivityTree(model);
-  const tracking = buildTrackingModel(tree, attempts);
+  const shapes = attemptShapes(tree, attempts);
+  // Selection and randomization (SN §4.7) only where SCORM 2004 sequencing is the package's own.
+  if (model.format === 'scorm2004') arrangeTree(tree, (activity) => shapes.get(activity)!, options.seed ?? '');
+  const tracking = buildTrackingModel(tree, attempts, { shapes, ...(options.nowMs !== undefined && { nowMs: options.nowMs }) });
   const view = { tree, stateOf: tracking.stateOf };
-  return { tree, tracking, stateOf: tracking.stateOf, navigate: (current, request) => decideNavigation(view, current, request) };
+  return {
+    tree,
+    tracking,
+    stateOf: tracking.stateOf,
+    navigate: (current, request) => decideNavigation(view, current, request),
+    process: (current, request) => processNavigation(view, current, request),
+  };
 }
 
 export interface ActivityStatus {
@@ -60,9 +81,9 @@ export function statusOf(state: ActivityState): ActivityStatus {
  * The course's status by rollup to the root activity (SN RB.1.5): completion, success and measure as the
  * organization's tracking has them. Null for formats other than SCORM 2004, which have no sequencing rollup.
  */
-export function courseStatus(model: CourseModel, attempts: readonly SequencingAttempt[]): ActivityStatus | null {
+export function courseStatus(model: CourseModel, attempts: readonly SequencingAttempt[], options: SequencingOptions = {}): ActivityStatus | null {
   if (model.format !== 'scorm2004') return null;
-  const state = evaluateSequencing(model, attempts);
+  const state = evaluateSequencing(model, attempts, options);
   return statusOf(state.stateOf(state.tree.root));
 }
 
@@ -86,9 +107,9 @@ export interface TableOfContentsEntry {
  * a level, SCORM CAM `isvisible`) and without what is hidden from choice (with its descendants, SN SB.2.9).
  * Formats without sequencing get every entry enabled.
  */
-export function tableOfContents(model: CourseModel, attempts: readonly SequencingAttempt[], currentUnitId: string | undefined): TableOfContentsEntry[] {
+export function tableOfContents(model: CourseModel, attempts: readonly SequencingAttempt[], currentUnitId: string | undefined, options: SequencingOptions = {}): TableOfContentsEntry[] {
   const sequenced = model.format === 'scorm2004';
-  const state = evaluateSequencing(model, attempts);
+  const state = evaluateSequencing(model, attempts, options);
   const current = currentUnitId === undefined ? undefined : state.tree.byId.get(currentUnitId);
   const entries: TableOfContentsEntry[] = [];
   const visit = (activity: Activity, depth: number): void => {
@@ -108,7 +129,7 @@ export function tableOfContents(model: CourseModel, attempts: readonly Sequencin
       launchable: leaf ? activity.unit !== undefined && (activity.unit.scormType !== undefined || activity.unit.launchUrl !== '') : sequenced && activity.controlMode.flow,
       current: current === activity,
       ...(activityState.attempted && { status: status.success !== 'unknown' ? status.success : status.completion === 'unknown' ? 'not attempted' : status.completion }),
-      disabled: decision !== undefined && !decision.ok && (decision.code === 'sequencing-disabled' || decision.code === 'sequencing-attempt-limit'),
+      disabled: decision !== undefined && !decision.ok && (decision.code === 'sequencing-disabled' || decision.code === 'sequencing-attempt-limit' || decision.code === 'sequencing-time-limit'),
     });
     for (const child of activity.children) visit(child, depth + 1);
   };

@@ -10,7 +10,7 @@
  * entered at its first child (its last going backward, unless it is forward only).
  */
 import { commonAncestor, isWithin, pathFromRoot, type Activity, type ActivityTree } from './activity-tree.js';
-import { attemptLimitExceeded, preconditionHolds, type ActivityState } from './rule-conditions.js';
+import { limitConditionsViolated, preconditionHolds, type ActivityState } from './rule-conditions.js';
 
 export type NavigationRequest = { readonly target: string } | { readonly request: 'continue' | 'previous' };
 
@@ -23,6 +23,8 @@ export type RefusalCode =
   | 'sequencing-stop-forward-traversal'
   | 'sequencing-disabled'
   | 'sequencing-attempt-limit'
+  | 'sequencing-time-limit'
+  | 'sequencing-not-selected'
   | 'sequencing-flow-not-allowed'
   | 'sequencing-no-current-activity'
   | 'sequencing-end'
@@ -38,15 +40,17 @@ export interface SequencingView {
   stateOf(activity: Activity): ActivityState;
 }
 
-const titleOf = (activity: Activity): string => activity.title.en ?? activity.title['en-US'] ?? Object.values(activity.title)[0] ?? activity.id;
-const named = (activity: Activity): string => `"${titleOf(activity)}"`;
-const refuse = (code: RefusalCode, message: string, activity?: Activity): NavigationDecision => ({ ok: false, code, message, ...(activity && { activity: activity.id }) });
+export const titleOf = (activity: Activity): string => activity.title.en ?? activity.title['en-US'] ?? Object.values(activity.title)[0] ?? activity.id;
+export const named = (activity: Activity): string => `"${titleOf(activity)}"`;
+export const refuse = (code: RefusalCode, message: string, activity?: Activity): NavigationDecision => ({ ok: false, code, message, ...(activity && { activity: activity.id }) });
 
 /** Check Activity Process (SN UP.5): a refusal when the activity may not be delivered, else undefined. */
-function checkActivity(view: SequencingView, activity: Activity): NavigationDecision | undefined {
+export function checkActivity(view: SequencingView, activity: Activity): NavigationDecision | undefined {
   const state = view.stateOf(activity);
   if (preconditionHolds(activity, state, 'disabled')) return refuse('sequencing-disabled', `${named(activity)} is not available yet: its sequencing rules disable it`, activity);
-  if (attemptLimitExceeded(activity, state)) return refuse('sequencing-attempt-limit', `${named(activity)} has no attempts left (limit ${activity.attemptLimit})`, activity);
+  const limit = limitConditionsViolated(activity, state);
+  if (limit === 'attempts') return refuse('sequencing-attempt-limit', `${named(activity)} has no attempts left (limit ${activity.attemptLimit})`, activity);
+  if (limit === 'duration') return refuse('sequencing-time-limit', `${named(activity)} has used up its time`, activity);
   return undefined;
 }
 
@@ -61,7 +65,7 @@ function ancestorsBelow(from: Activity, stop: Activity): Activity[] {
  * Flow Activity Traversal (SN SB.2.2) from a candidate: skipped activities are passed over in the same direction,
  * a disabled one stops the traversal, a cluster is entered.
  */
-function flowInto(view: SequencingView, candidate: Activity | undefined, direction: 'forward' | 'backward', atEnd: () => NavigationDecision): NavigationDecision {
+export function flowInto(view: SequencingView, candidate: Activity | undefined, direction: 'forward' | 'backward', atEnd: () => NavigationDecision): NavigationDecision {
   for (let at = candidate; ; ) {
     if (at === undefined) return atEnd();
     const parent = at.parent!;
@@ -91,7 +95,7 @@ function nextInTree(activity: Activity, direction: 'forward' | 'backward'): Acti
   return undefined;
 }
 
-function flow(view: SequencingView, current: Activity | undefined, request: 'continue' | 'previous'): NavigationDecision {
+export function flow(view: SequencingView, current: Activity | undefined, request: 'continue' | 'previous'): NavigationDecision {
   if (current === undefined || current.parent === null) return refuse('sequencing-no-current-activity', `there is no current activity to ${request} from`);
   const direction = request === 'continue' ? 'forward' : 'backward';
   if (!current.parent.controlMode.flow) return refuse('sequencing-flow-not-allowed', `${named(current.parent)} does not allow continue/previous: choose from the table of contents`, current.parent);
@@ -107,11 +111,15 @@ function flow(view: SequencingView, current: Activity | undefined, request: 'con
   );
 }
 
-function choice(view: SequencingView, current: Activity | undefined, targetId: string): NavigationDecision {
+export function choice(view: SequencingView, current: Activity | undefined, targetId: string): NavigationDecision {
   const target = view.tree.byId.get(targetId);
   if (target === undefined) return refuse('sequencing-unknown-activity', `this course has no activity ${targetId}`);
   if (target.parent === null) return refuse('sequencing-choice-not-allowed', 'the course itself cannot be chosen: choose one of its activities', target);
   const path = pathFromRoot(target);
+  // SN §4.7 (SR.1): a child that selection left out is not available in this attempt of its parent.
+  for (const activity of path.slice(1)) {
+    if (!activity.parent!.children.includes(activity)) return refuse('sequencing-not-selected', `${named(activity)} is not part of this attempt of ${named(activity.parent!)}`, activity);
+  }
   // SB.2.9 step 4–5: no activity on the way is hidden from choice, and the target's parent allows choice.
   for (const activity of path) {
     if (preconditionHolds(activity, view.stateOf(activity), 'hiddenFromChoice')) return refuse('sequencing-hidden', `${named(activity)} cannot be chosen: its sequencing rules hide it from choice`, activity);

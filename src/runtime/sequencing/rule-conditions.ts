@@ -25,6 +25,11 @@ export interface ActivityState {
   readonly attemptCount: number;
   /** Active or suspended: an attempt that has not ended (a limit check does not apply to it, UP.1). */
   readonly active: boolean;
+  /**
+   * Attempt Absolute Duration (SN §4.2.1.3: wall-clock time from the attempt's start to its end, or to now while it
+   * is not over), null when unknown (no attempt, or no clock given to the evaluation).
+   */
+  readonly attemptDurationMs: number | null;
   /** Attempt Progress Status. */
   readonly completionKnown: boolean;
   readonly completed: boolean;
@@ -40,10 +45,26 @@ export function combine(values: readonly Truth[], combination: 'all' | 'any'): T
   return values.includes(true) ? true : values.includes('unknown') ? 'unknown' : false;
 }
 
-/** Limit Conditions Check Process (SN UP.1): attempt limit only (duration limits are not evaluated). */
+/** The attempt limit part of the Limit Conditions Check Process (SN UP.1 step 3). */
 export function attemptLimitExceeded(activity: Activity, state: ActivityState): boolean {
   if (!activity.tracked || state.active) return false;
   return activity.attemptLimit !== undefined && state.attempted && state.attemptCount >= activity.attemptLimit;
+}
+
+/** Whether the attempt has lasted its `attemptAbsoluteDurationLimit` (SN §3.10), whether or not it is over. */
+export function durationLimitReached(activity: Activity, state: ActivityState): boolean {
+  const limit = activity.attemptAbsoluteDurationLimitMs;
+  return activity.tracked && limit !== undefined && state.attemptDurationMs !== null && state.attemptDurationMs >= limit;
+}
+
+/**
+ * Limit Conditions Check Process (SN UP.1): attempt limit and attempt absolute duration limit. Not for an activity
+ * that is active or suspended (step 2): the limits keep a finished activity from being delivered again.
+ */
+export function limitConditionsViolated(activity: Activity, state: ActivityState): 'attempts' | 'duration' | null {
+  if (!activity.tracked || state.active) return null;
+  if (attemptLimitExceeded(activity, state)) return 'attempts';
+  return durationLimitReached(activity, state) ? 'duration' : null;
 }
 
 const objectiveConditions: ReadonlySet<RuleConditionName> = new Set([
@@ -56,7 +77,7 @@ function objectiveFor(activity: Activity, state: ActivityState, referenced: stri
   return definition === undefined ? undefined : (state.objectives.get(definition.key) ?? UNKNOWN_OBJECTIVE);
 }
 
-/** One sequencing rule condition, before its operator (SN Table 3.4.2.1a; time conditions are not evaluated). */
+/** One sequencing rule condition, before its operator (SN Table 3.4.2.1a; `outsideAvailableTimeRange` is never true: no begin/end time is read). */
 export function evaluateCondition(activity: Activity, state: ActivityState, condition: RuleCondition): Truth {
   // SN §3.4.2: an untracked activity has no tracking status to test.
   if (!activity.tracked && objectiveConditions.has(condition.condition)) return 'unknown';
@@ -84,6 +105,8 @@ export function evaluateCondition(activity: Activity, state: ActivityState, cond
     case 'always':
       return true;
     case 'timeLimitExceeded':
+      // SN Table 3.4.2.1a: the attempt absolute duration limit has been reached (true while the attempt still runs).
+      return durationLimitReached(activity, state);
     case 'outsideAvailableTimeRange':
       return false;
   }

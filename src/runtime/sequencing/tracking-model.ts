@@ -190,16 +190,19 @@ function rollupRuleFires(rule: RollupRule, children: ReadonlyArray<{ activity: A
   }
 }
 
-interface AttemptShape {
+export interface AttemptShape {
   readonly attemptCount: number;
   readonly active: boolean;
+  /** When the current (or latest) attempt began, and ended (null while it has not). */
+  readonly startMs: number | null;
+  readonly endMs: number | null;
 }
 
 /**
  * Attempt counts and activity of every activity from the attempts of its SCOs (see the module comment). A leaf's
  * attempt is active while it has not ended (suspended included: SN UP.1 treats both alike).
  */
-function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[]): Map<Activity, AttemptShape> {
+export function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[]): Map<Activity, AttemptShape> {
   const chronological = attempts
     .filter((attempt) => tree.byId.get(attempt.unitId)?.children.length === 0)
     .sort((a, b) => a.createdMs - b.createdMs || a.number - b.number);
@@ -211,7 +214,7 @@ function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[
       const leaf = tree.byId.get(attempt.unitId)!;
       if (attempt.endedMs !== null && leaf.postConditionRules.length > 0) {
         const local = localTracking(leaf, cmiOf(attempt), true);
-        const state: ActivityState = { attempted: true, attemptCount: attempt.number, active: false, completionKnown: local.completionKnown, completed: local.completed, objectives: local.objectives };
+        const state: ActivityState = { attempted: true, attemptCount: attempt.number, active: false, attemptDurationMs: null, completionKnown: local.completionKnown, completed: local.completed, objectives: local.objectives };
         for (const rule of leaf.postConditionRules) {
           if ((rule.action === 'exitAll' || rule.action === 'exitParent') && ruleHolds(leaf, state, rule)) {
             exit = rule.action === 'exitAll' ? 'all' : 'parent';
@@ -232,18 +235,26 @@ function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[
     if (activity.children.length === 0) {
       const own = chronological.filter((attempt) => attempt.unitId === activity.id);
       const latest = own.at(-1);
-      shapes.set(activity, { attemptCount: own.length, active: latest !== undefined && latest.endedMs === null });
+      shapes.set(activity, { attemptCount: own.length, active: latest !== undefined && latest.endedMs === null, startMs: latest?.createdMs ?? null, endMs: latest?.endedMs ?? null });
       continue;
     }
     let attemptCount = 0;
     let previous: SequencingAttempt | undefined;
+    let startMs: number | null = null;
+    let lastInside: SequencingAttempt | undefined;
     const inside = (attempt: SequencingAttempt) => isWithin(tree.byId.get(attempt.unitId)!, activity);
     for (const attempt of chronological) {
-      if (inside(attempt) && (previous === undefined || !inside(previous) || endsAttemptOf(previous, activity))) attemptCount += 1;
+      if (inside(attempt) && (previous === undefined || !inside(previous) || endsAttemptOf(previous, activity))) {
+        attemptCount += 1;
+        startMs = attempt.createdMs;
+      }
+      if (inside(attempt)) lastInside = attempt;
       previous = attempt;
     }
     const active = previous !== undefined && inside(previous) && !endsAttemptOf(previous, activity);
-    shapes.set(activity, { attemptCount, active });
+    // A cluster's attempt ends when its last SCO attempt does (or when the learner went elsewhere, which happened later).
+    const endMs = active ? null : (lastInside?.endedMs ?? lastInside?.createdMs ?? null);
+    shapes.set(activity, { attemptCount, active, startMs, endMs });
   }
   return shapes;
 }
@@ -254,14 +265,19 @@ function attemptShapes(tree: ActivityTree, attempts: readonly SequencingAttempt[
  * not reported yet does not undo an earlier one. Rollup and global writes of clusters are repeated until the
  * globals settle (a cluster's status can be read by another activity's objective, e.g. a "content completed" gate).
  */
-export function buildTrackingModel(tree: ActivityTree, attempts: readonly SequencingAttempt[]): TrackingModel {
+export function buildTrackingModel(tree: ActivityTree, attempts: readonly SequencingAttempt[], options: { nowMs?: number; shapes?: ReadonlyMap<Activity, AttemptShape> } = {}): TrackingModel {
   const byUnit = new Map<string, SequencingAttempt[]>();
   for (const attempt of [...attempts].sort((a, b) => a.createdMs - b.createdMs || a.number - b.number)) {
     const list = byUnit.get(attempt.unitId) ?? [];
     list.push(attempt);
     byUnit.set(attempt.unitId, list);
   }
-  const shapes = attemptShapes(tree, attempts);
+  const shapes = options.shapes ?? attemptShapes(tree, attempts);
+  const durationOf = (shape: AttemptShape): number | null => {
+    if (shape.startMs === null) return null;
+    const end = shape.endMs ?? options.nowMs;
+    return end === undefined ? null : Math.max(0, end - shape.startMs);
+  };
   const leafTracking = new Map<Activity, LocalTracking>();
   const baseGlobals = new Map<string, ObjectiveState>();
   for (const attempt of [...attempts].sort((a, b) => a.createdMs - b.createdMs || a.number - b.number)) {
@@ -289,13 +305,14 @@ export function buildTrackingModel(tree: ActivityTree, attempts: readonly Sequen
           attempted: shape.attemptCount > 0,
           attemptCount: shape.attemptCount,
           active: shape.active,
+          attemptDurationMs: durationOf(shape),
           completionKnown: local.completionKnown,
           completed: local.completed,
           objectives: readGlobals(activity, local.objectives, globals),
         });
         continue;
       }
-      const state = rollUp(activity, shape, states, globals);
+      const state = { ...rollUp(activity, shape, states, globals), attemptDurationMs: durationOf(shape) };
       states.set(activity, state);
       writeGlobals(activity, state.objectives, next);
     }
@@ -345,6 +362,7 @@ function rollUp(activity: Activity, shape: AttemptShape, states: ReadonlyMap<Act
     attempted: children.some(({ state }) => state.attempted),
     attemptCount: shape.attemptCount,
     active: shape.active,
+    attemptDurationMs: null,
     completionKnown,
     completed,
     objectives: readGlobals(activity, local, globals),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inspectPackage, type CourseModel, type PackageSource } from '../../../src/packages/index.js';
+import { inspectPackage, type CourseModel, type LaunchableUnit, type PackageSource } from '../../../src/packages/index.js';
+import type { CourseNode, RuleCondition, Sequencing, SequencingRule } from '../../../src/packages/course-model.js';
 import type { SequencingAttempt } from '../../../src/runtime/sequencing/index.js';
 import { findRepoRoot } from '../../../src/shared/json-schema.js';
 import { sharedFixture } from '../../fixtures/shared-fixtures.js';
@@ -47,7 +48,7 @@ export function attempts() {
   const list: SequencingAttempt[] = [];
   const builder = {
     list,
-    add(unitId: string, values: CmiValues | null, options: { suspended?: boolean } = {}) {
+    add(unitId: string, values: CmiValues | null, options: { suspended?: boolean; durationMs?: number } = {}) {
       const at = list.length + 1;
       const number = list.filter((attempt) => attempt.unitId === unitId).length + 1;
       const cmi =
@@ -70,7 +71,7 @@ export function attempts() {
                 score: objective.scaled === undefined ? {} : { scaled: objective.scaled },
               })),
             };
-      list.push({ unitId, number, createdMs: at * 1000, endedMs: options.suspended ? null : at * 1000 + 500, state: cmi === null ? null : { cmi, raw: {}, session: `s${at}` } });
+      list.push({ unitId, number, createdMs: at * 1000, endedMs: options.suspended ? null : at * 1000 + (options.durationMs ?? 500), state: cmi === null ? null : { cmi, raw: {}, session: `s${at}` } });
       return builder;
     },
     /** Completed and passed. */
@@ -84,3 +85,47 @@ export function attempts() {
   };
   return builder;
 }
+
+/** A node of a synthetic SCORM 2004 course: a SCO when it has no children. */
+export interface NodeSpec {
+  readonly id: string;
+  readonly sequencing?: Sequencing;
+  readonly children?: readonly NodeSpec[];
+  readonly maxTimeAllowed?: string;
+}
+
+/** A SCORM 2004 course model from a tree of nodes (the organization's own sequencing in `root`). */
+export function syntheticCourse(root: Sequencing | undefined, items: readonly NodeSpec[]): CourseModel {
+  const units: LaunchableUnit[] = [];
+  const node = (spec: NodeSpec): CourseNode => {
+    const leaf = spec.children === undefined || spec.children.length === 0;
+    const unit: LaunchableUnit | undefined = leaf
+      ? { identifier: spec.id, title: { en: spec.id }, launchUrl: `${spec.id}.html`, external: false, scormType: 'sco', isVisible: true, ...(spec.maxTimeAllowed !== undefined && { maxTimeAllowed: spec.maxTimeAllowed }) }
+      : undefined;
+    if (unit) units.push(unit);
+    return { identifier: spec.id, title: { en: spec.id }, isVisible: true, children: (spec.children ?? []).map(node), ...(unit && { unit }), ...(spec.sequencing && { sequencing: spec.sequencing }) };
+  };
+  const organization = { identifier: 'org', title: { en: 'Course' }, items: items.map(node), ...(root && { sequencing: root }) };
+  return {
+    format: 'scorm2004',
+    edition: '4th',
+    identifier: 'synthetic',
+    identifierIsIri: false,
+    title: { en: 'Course' },
+    languages: ['en'],
+    metadata: {},
+    organizations: [organization],
+    defaultOrganization: 'org',
+    units,
+    descriptor: 'imsmanifest.xml',
+  };
+}
+
+/** A sequencing rule with conditions `[condition, operator?]`. */
+export const rule = (action: SequencingRule['action'], conditions: ReadonlyArray<readonly [RuleCondition['condition'], ('not' | 'noOp')?]>, combination: 'all' | 'any' = 'all'): SequencingRule => ({
+  conditionCombination: combination,
+  conditions: conditions.map(([condition, operator]) => ({ condition, operator: operator ?? 'noOp' })),
+  action,
+});
+
+export const FLOW: Sequencing = { controlMode: { choice: true, flow: true } };
