@@ -232,7 +232,7 @@ export function createTranscriptService(deps: TranscriptServiceDeps) {
       return toCsv([header, ...rows]);
     },
 
-    /** An A4 PDF: the learner, then a table of courses and one of each course's units. Latin scripts only (pdf.ts). */
+    /** An A4 PDF: the learner, then a table of courses and one of each course's units. Names and titles in any script the embedded font draws (pdf.ts). */
     toPdf(view: Transcript): Buffer {
       const date = (value: string | null) => (value === null ? '' : value.slice(0, 10));
       const score = (value: number | null) => (value === null ? '' : `${percent(value)} %`);

@@ -151,3 +151,26 @@ export function readPdf(pdf: Buffer): ReadPdf {
 
 /** The line's text in reading order for a line wholly right-to-left: its glyphs' texts, last drawn first. */
 export const rightToLeft = (line: PdfTextLine) => [...line.glyphTexts].reverse().join('');
+
+/** Checks an sfnt file the way a font validator does, without the reader under test: table and file checksums. */
+export function checksumProblems(font: Buffer): string[] {
+  const sum = (bytes: Buffer) => {
+    const padded = Buffer.concat([bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
+    let total = 0;
+    for (let i = 0; i < padded.length; i += 4) total = (total + padded.readUInt32BE(i)) >>> 0;
+    return total;
+  };
+  const problems: string[] = [];
+  const count = font.readUInt16BE(4);
+  for (let i = 0; i < count; i++) {
+    const record = 12 + i * 16;
+    const tag = font.toString('latin1', record, record + 4);
+    const offset = font.readUInt32BE(record + 8);
+    const bytes = Buffer.from(font.subarray(offset, offset + font.readUInt32BE(record + 12)));
+    if (offset % 4 !== 0) problems.push(`${tag} not aligned`);
+    if (tag === 'head') bytes.writeUInt32BE(0, 8);
+    if (sum(bytes) !== font.readUInt32BE(record + 4)) problems.push(`${tag} checksum`);
+  }
+  if (sum(font) !== 0xb1b0afba) problems.push('file checksum (head.checkSumAdjustment)');
+  return problems;
+}

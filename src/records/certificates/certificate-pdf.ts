@@ -1,7 +1,8 @@
 /**
  * The certificate as a one-page A4 PDF (records/pdf.ts): who, what, when, the score, the number, a QR code to the
  * verification page, and in small print the signed payload and its signature, so the paper can be checked offline
- * with the published public key. English, like the transcript PDF; names and titles in Latin scripts (pdf.ts).
+ * with the published public key. English, like the transcript PDF; names and titles in any script the embedded
+ * DejaVu Sans draws (Latin, Greek, Cyrillic, Hebrew, Arabic…; the limits are in pdf.ts).
  */
 import QRCode from 'qrcode';
 import { renderPdf, textWidth, type PdfBlock } from '../pdf.js';

@@ -83,8 +83,7 @@ export class DocumentFont {
       }
       // The first text a glyph stood for (one glyph, one meaning in a ToUnicode map).
       if (!this.texts.has(id) && placed.text !== '') this.texts.set(id, placed.text);
-      const code = [...placed.text].length === 1 ? placed.text.codePointAt(0)! : null;
-      if (code !== null && this.font.glyphOf(code) === placed.glyph && !this.codes.has(code)) this.codes.set(code, id);
+      if (this.font.glyphOf(placed.code) === placed.glyph && !this.codes.has(placed.code)) this.codes.set(placed.code, id);
       hex += hex4(id);
     }
     return `<${hex}>`;

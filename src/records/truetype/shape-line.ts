@@ -9,6 +9,8 @@ import type { TrueTypeFont } from './truetype-font.js';
 
 export interface PlacedGlyph {
   readonly glyph: number;
+  /** The code point drawn: a joining form, a mirrored bracket, U+FFFD for a replaced character. */
+  readonly code: number;
   /** The logical text this glyph stands for (ToUnicode), e.g. "لا" for the lam-alef ligature. */
   readonly text: string;
   /** Advance in font units. */
@@ -60,13 +62,15 @@ export function shapeLine(font: TrueTypeFont, input: string): ShapedLine {
       const code = rtl ? mirrorOf(piece.code) : piece.code;
       if (code !== piece.code) reordered = true;
       let glyph = font.glyphOf(code);
+      let drawn = code;
       let pieceText = piece.text;
       if (glyph === 0 && !font.has(code)) {
         missing.push(piece.text);
         glyph = replacement;
+        drawn = 0xfffd;
         pieceText = '\ufffd';
       } else if (code !== piece.code) pieceText = String.fromCodePoint(code);
-      glyphs.push({ glyph, text: pieceText, advance: font.advanceOf(glyph) });
+      glyphs.push({ glyph, code: drawn, text: pieceText, advance: font.advanceOf(glyph) });
     }
   });
   return {
