@@ -143,12 +143,11 @@ export async function buildApp({ config, store, now }: AppDeps): Promise<Fastify
   const records = createRecords({ store, ...(now && { now }) });
   await app.register(records.routes, { prefix: '/api' });
   // Certificates: issued by the store in the transaction of the statements that earn them, through the LRS's write path.
-  const certificates = createCertificates({
+  const certificates = await createCertificates({
     store,
     learners: records.transcripts,
     prepareStatements: (statements, principal) => lrs.statements.prepare(statements, principal),
     publicUrl: config.publicUrl,
-    dataDir: config.dataDir,
     ...(now && { now }),
     onIssueFailed: (error, registrationId) => app.log.error({ err: error, registrationId }, 'a certificate could not be issued; the next statement of the registration tries again'),
   });

@@ -195,13 +195,13 @@ export interface Store {
   readonly runtime: RuntimeStore;
   readonly records: RecordsStore;
   /**
-   * The analysts' reports (records/reports). Optional while the MongoDB adapter has none: the reports then
-   * answer 503 (`reports-unavailable`). The SQLite adapter always has it.
+   * The analysts' reports (records/reports). Both adapters have it; a store without it makes the reports answer
+   * 503 (`reports-unavailable`).
    */
   readonly reports?: ReportsStore;
   /**
-   * Certificates (records/certificates). Optional while the MongoDB adapter has none: the certificate routes then
-   * answer 501 (`certificates-unavailable`) and nothing is issued. The SQLite adapter always has it.
+   * Certificates (records/certificates). Both adapters have it; a store without it makes the certificate routes
+   * answer 501 (`certificates-unavailable`) and issues nothing.
    */
   readonly certificates?: CertificateStore;
   /** Waits for pending writes, then releases the database. */
@@ -415,8 +415,8 @@ export interface MailOutbox {
   /** Newest first, at most `limit`. */
   list(limit: number): Promise<readonly MailRecord[]>;
   /**
-   * Delivery bookkeeping. Optional while the MongoDB adapter has none: SMTP delivery then refuses to start
-   * (the outbox alone still works). The SQLite adapter always has it.
+   * Delivery bookkeeping. Both adapters have it; without it SMTP delivery refuses to start (the outbox alone
+   * still works).
    */
   readonly delivery?: MailDeliveryLog;
 }
@@ -892,4 +892,11 @@ export interface CertificateStore {
   rule(courseId: string): Promise<CertificateRule | null>;
   /** Sets (null: back to the default) the course's rule; applies to statements stored from now on. */
   setRule(courseId: string, rule: CertificateRule | null, atMs: number): Promise<void>;
+  /**
+   * The academy's certificate signing key (Ed25519, PKCS #8 PEM): the stored one, or `generate()` stored now when
+   * there is none yet, atomically: every caller, in every app process sharing the store, gets the same key, and
+   * it never changes afterwards. SQLite keeps it in `DATA_DIR/certificate-signing-key.pem` (mode 0600; a
+   * `:memory:` store keeps one for its lifetime); MongoDB in the `keys` collection, inserted if absent.
+   */
+  signingKey(generate: () => string): Promise<string>;
 }

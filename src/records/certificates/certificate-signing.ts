@@ -1,9 +1,10 @@
 /**
  * The academy's certificate signing key (Ed25519, RFC 8032) and the canonical payload it signs.
  *
- * The key pair is generated once into `DATA_DIR/certificate-signing-key.pem` (PKCS #8, mode 0600) and never leaves
- * the server; its public half is published (`/certificates/public-key.pem`, and as a JWK at
- * `/.well-known/cadet-certificates.json`). Offline verification needs only that public key and the payload printed
+ * The key pair is generated once and kept by the store (`CertificateStore.signingKey`: with SQLite the file
+ * `DATA_DIR/certificate-signing-key.pem`, PKCS #8, mode 0600; with MongoDB the `keys` collection, so every app
+ * process signs with the same key) and never leaves the server; its public half is published
+ * (`/certificates/public-key.pem`, and as a JWK at `/.well-known/cadet-certificates.json`). Offline verification needs only that public key and the payload printed
  * on the certificate: `openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in payload.txt -sigfile sig.bin`.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
@@ -37,19 +38,27 @@ function fromPrivateKey(privateKey: KeyObject): SigningKey {
   };
 }
 
+/** A fresh Ed25519 key as PKCS #8 PEM (what `CertificateStore.signingKey` stores when it has none). */
+export function generateSigningKeyPem(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+/** The key of a PKCS #8 PEM, with its public half, JWK and key id; throws when it is not an Ed25519 private key. */
+export function signingKeyFromPem(pem: string): SigningKey {
+  return fromPrivateKey(createPrivateKey(pem));
+}
+
 /**
- * The key under `dataDir`, made on first use. Safe when several processes start at once: the key is written to a
- * private temporary file and linked into place, so a reader never sees a half-written file and exactly one key wins.
- * `:memory:` (tests, throwaway stores) gets a key that lives as long as the process.
+ * The PEM in `dataDir/certificate-signing-key.pem`, written from `generate()` on first use. Safe when several
+ * processes start at once: the key is written to a private temporary file and linked into place, so a reader never
+ * sees a half-written file and exactly one key wins. Used by the SQLite store's `signingKey`.
  */
-export function loadOrCreateSigningKey(dataDir: string): SigningKey {
-  if (dataDir === ':memory:') return fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
+export function readOrCreateSigningKeyFile(dataDir: string, generate: () => string = generateSigningKeyPem): string {
   const file = path.join(dataDir, SIGNING_KEY_FILE);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    fs.writeFileSync(temporary, pem, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(temporary, generate(), { mode: 0o600, flag: 'wx' });
     try {
       fs.linkSync(temporary, file);
     } catch (error) {
@@ -60,7 +69,16 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   }
   // A key readable by others is no longer the academy's alone: take the permissions back to the owner.
   if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
-  return fromPrivateKey(createPrivateKey(fs.readFileSync(file, 'utf8')));
+  return fs.readFileSync(file, 'utf8');
+}
+
+/**
+ * The key under `dataDir`, made on first use (`readOrCreateSigningKeyFile`). `:memory:` gets a key that lives as
+ * long as the call's result. The app gets its key from the store instead (`CertificateStore.signingKey`).
+ */
+export function loadOrCreateSigningKey(dataDir: string): SigningKey {
+  if (dataDir === ':memory:') return signingKeyFromPem(generateSigningKeyPem());
+  return signingKeyFromPem(readOrCreateSigningKeyFile(dataDir));
 }
 
 /**

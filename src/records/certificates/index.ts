@@ -9,7 +9,7 @@ import type { StatementRecord, Store } from '../../store/ports.js';
 import type { TranscriptService } from '../transcript-service.js';
 import { registerCertificateApi, registerCertificateKeyRoutes, registerCertificatesUnavailable } from './certificate-routes.js';
 import { createCertificateService } from './certificate-service.js';
-import { loadOrCreateSigningKey } from './certificate-signing.js';
+import { generateSigningKeyPem, signingKeyFromPem } from './certificate-signing.js';
 
 export { parseCertificateNumber, newCertificateNumber } from './certificate-number.js';
 export { canonicalJson, verifyPayload, SIGNING_KEY_FILE } from './certificate-signing.js';
@@ -22,15 +22,16 @@ export interface CertificatesDeps {
   readonly learners: Pick<TranscriptService, 'learnerFor'>;
   readonly prepareStatements: (statements: unknown[], principal: LrsPrincipal) => { records: StatementRecord[] };
   readonly publicUrl: string;
-  /** Where the signing key lives (`certificate-signing-key.pem`). */
-  readonly dataDir: string;
   readonly now?: () => number;
   /** Where a failed issue is reported (the statements are stored anyway; the next one retries). */
   readonly onIssueFailed?: (error: unknown, registrationId: string) => void;
 }
 
-/** The service (null without a certificate store), installed as the store's issuer, and its routes. */
-export function createCertificates({ store, learners, prepareStatements, publicUrl, dataDir, now = Date.now, onIssueFailed }: CertificatesDeps) {
+/**
+ * The service (null without a certificate store), installed as the store's issuer, and its routes. Asynchronous: the
+ * signing key comes from the store, which every app process sharing it agrees on (MongoDB), before anything is issued.
+ */
+export async function createCertificates({ store, learners, prepareStatements, publicUrl, now = Date.now, onIssueFailed }: CertificatesDeps) {
   const certificateStore = store.certificates;
   if (!certificateStore) {
     return {
@@ -44,7 +45,7 @@ export function createCertificates({ store, learners, prepareStatements, publicU
     catalog: store.catalog,
     learners,
     prepareStatements,
-    key: loadOrCreateSigningKey(dataDir),
+    key: signingKeyFromPem(await certificateStore.signingKey(generateSigningKeyPem)),
     publicUrl,
     now,
     ...(onIssueFailed && { onIssueFailed }),
@@ -59,4 +60,4 @@ export function createCertificates({ store, learners, prepareStatements, publicU
   };
 }
 
-export type Certificates = ReturnType<typeof createCertificates>;
+export type Certificates = Awaited<ReturnType<typeof createCertificates>>;

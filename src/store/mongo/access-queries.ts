@@ -230,6 +230,13 @@ export const mailDocumentOf = (seq: number, message: MailRecord): MailDocument =
   kind: message.kind,
   createdMs: message.createdMs,
   seq,
+  // Due for delivery at once (MailOutbox.enqueue), as SQLite's insert sets `next_attempt_ms = created_ms`.
+  deliveryStatus: 'pending',
+  attempts: 0,
+  lastError: null,
+  lastAttemptMs: null,
+  nextAttemptMs: message.createdMs,
+  sentMs: null,
 });
 
 export const toMailRecord = (doc: MailDocument): MailRecord => ({

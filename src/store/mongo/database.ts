@@ -81,11 +81,18 @@ export interface MongoContext {
   reserve(counter: string, count: number, session?: ClientSession): Promise<number>;
   /** The last number a counter gave (0 when never used). */
   current(counter: string, session?: ClientSession): Promise<number>;
+  /**
+   * Runs `callback` once the transaction of `session` has committed (never when it aborts); at once (on the next
+   * turn) without a session. For notifications about writes, such as new mail for the sender.
+   */
+  afterCommit(session: ClientSession | undefined, callback: () => void): void;
 }
 
 export function createMongoContext(client: MongoClient, databaseName: string): MongoContext {
   const db = client.db(databaseName);
   const counters = () => db.collection<CounterDocument>(collectionNames.counters);
+  /** Callbacks waiting for the commit of each open transaction. */
+  const committed = new WeakMap<ClientSession, Array<() => void>>();
   return {
     client,
     db,
@@ -96,12 +103,18 @@ export function createMongoContext(client: MongoClient, databaseName: string): M
         let result: Awaited<ReturnType<typeof work>> | undefined;
         await session.withTransaction(
           async () => {
+            // A retried callback starts again: callbacks of an aborted run are dropped.
+            committed.set(session, []);
             result = await work(session);
           },
           { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' },
         );
+        const callbacks = committed.get(session) ?? [];
+        committed.delete(session);
+        for (const callback of callbacks) setImmediate(callback);
         return result as Awaited<ReturnType<typeof work>>;
       } finally {
+        committed.delete(session);
         await session.endSession();
       }
     },
@@ -112,6 +125,11 @@ export function createMongoContext(client: MongoClient, databaseName: string): M
         { upsert: true, returnDocument: 'after', ...(session && { session }) },
       );
       return (after as CounterDocument).seq - count + 1;
+    },
+    afterCommit(session, callback) {
+      const waiting = session ? committed.get(session) : undefined;
+      if (waiting) waiting.push(callback);
+      else setImmediate(callback);
     },
     async current(counter, session) {
       const found = await counters().findOne({ _id: counter }, session ? { session } : {});

@@ -29,9 +29,18 @@ export const collectionNames = {
   registrationProgress: 'registration_progress',
   recordsMeta: 'records_meta',
   migrationCheckpoints: 'migration_checkpoints',
+  reportAnswers: 'report_answers',
+  reportQuestions: 'report_questions',
+  reportsMeta: 'reports_meta',
+  certificates: 'certificates',
+  certificateRules: 'certificate_rules',
+  keys: 'keys',
 } as const;
 
 export type CollectionName = (typeof collectionNames)[keyof typeof collectionNames];
+
+/** GridFS bucket of attachment content too large for one document (attachments.ts). */
+export const ATTACHMENTS_BUCKET = 'attachment_files';
 
 /** GridFS bucket of package files (`package_files.files`, `package_files.chunks`). */
 export const PACKAGE_FILES_BUCKET = 'package_files';
@@ -70,7 +79,11 @@ export interface StatementDocument {
 export interface AttachmentDocument {
   _id: string;
   contentType: string;
-  content: Buffer;
+  /** The content itself, or null when it is in GridFS (`gridFsId`): above the inline limit (attachments.ts). */
+  content: Buffer | null;
+  /** The GridFS file (bucket `attachment_files`) holding the content; absent when inline. */
+  gridFsId?: string;
+  sizeBytes?: number;
 }
 
 export interface ActivityDocument {
@@ -184,6 +197,14 @@ export interface MailDocument {
   createdMs: number;
   /** Insertion order (counter `mail`): ties of `createdMs` list newest first, as SQLite's rowid does. */
   seq: number;
+  /** SMTP delivery (MailDeliveryLog), as SQLite's `mail_outbox` columns. */
+  deliveryStatus: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  lastAttemptMs: number | null;
+  /** Set exactly while the message is due (or claimed, as a lease); null once sent or given up. */
+  nextAttemptMs: number | null;
+  sentMs: number | null;
 }
 
 export interface CourseDocument {
@@ -293,4 +314,75 @@ export interface MigrationCheckpointDocument {
   copied: number;
   done: boolean;
   updatedMs: number;
+}
+
+/** One answer statement of a runtime registration, not voided (records/reports/answer-projection.ts). */
+export interface ReportAnswerDocument {
+  /** The statement's `seq`. */
+  _id: number;
+  courseId: string;
+  questionId: string;
+  registrationId: string;
+  userId: string;
+  atMs: number;
+  success: boolean | null;
+  response: string | null;
+  latencyMs: number | null;
+}
+
+/** The merged definition the answers declared for one question of one course. */
+export interface ReportQuestionDocument {
+  /** `questionKeyOf(courseId, questionId)`. */
+  _id: string;
+  courseId: string;
+  questionId: string;
+  /** JSON of the definition. */
+  definition: string;
+}
+
+export interface ReportsMetaDocument {
+  _id: string;
+  value: string;
+}
+
+export interface CertificateRevocationDocument {
+  atMs: number;
+  byUserId: string;
+  reason: string;
+  payload: string;
+  signature: string;
+  statementId: string;
+}
+
+export interface CertificateDocument {
+  /** The certificate number: unique by `_id`. */
+  _id: string;
+  /** Unique index: at most one certificate per registration. */
+  registrationId: string;
+  userId: string;
+  courseId: string;
+  learnerName: string;
+  courseTitle: string;
+  score: number | null;
+  completedMs: number;
+  issuedMs: number;
+  keyId: string;
+  payload: string;
+  signature: string;
+  statementId: string;
+  revocation: CertificateRevocationDocument | null;
+}
+
+export interface CertificateRuleDocument {
+  /** The course id. */
+  _id: string;
+  rule: string;
+  updatedMs: number;
+}
+
+/** A key every app process shares (`_id: "certificate-signing"`: the Ed25519 key as PKCS #8 PEM). */
+export interface KeyDocument {
+  _id: string;
+  pem: string;
+  createdMs: number;
 }

@@ -9,14 +9,16 @@ import type { Store } from '../ports.js';
 import { createMongoAccessRequestStore } from './access-requests.js';
 import { createMongoActivityStore } from './activities.js';
 import { createMongoAttachments } from './attachments.js';
-import { createMongoAuditStore } from './audit.js';
+import { createMongoAuditStore, mongoAuditAppend } from './audit.js';
 import { createMongoCatalogStore } from './catalog.js';
+import { createMongoCertificateStore } from './certificates.js';
 import { createMongoCredentialStore } from './credentials.js';
 import { connectMongo, createMongoContext, databaseNameOf, ensureIndexes, type MongoConnectOptions } from './database.js';
 import { createMongoDocumentStore } from './documents.js';
 import { createMongoMailOutbox } from './mail.js';
 import { createGridFsPackageFiles } from './package-files.js';
 import { createMongoRecordsStore } from './records.js';
+import { createMongoReportsStore } from './reports.js';
 import { createMongoRuntimeStore } from './runtime.js';
 import { createMongoSessionStore } from './sessions.js';
 import { createMongoStatementStore } from './statements.js';
@@ -31,9 +33,23 @@ export interface MongoStoreOptions {
 export function createMongoStore(client: MongoClient, databaseName: string, options: MongoStoreOptions = {}): Store & { readonly prepare: () => Promise<void> } {
   const context = createMongoContext(client, databaseName);
   const records = createMongoRecordsStore(context);
+  const reports = createMongoReportsStore(context);
   const activities = createMongoActivityStore(context);
   const attachments = createMongoAttachments(context);
-  const statements = createMongoStatementStore(context, { attachments, activities, afterInsert: records.afterInsert });
+  const statements = createMongoStatementStore(context, {
+    attachments,
+    activities,
+    async afterInsert(inserted, session) {
+      await records.afterInsert(inserted, session);
+      await reports.afterInsert(inserted, session);
+      // Last: it reads the progress just folded, and may write an `earned` statement through `insertWithin`.
+      await certificates.afterInsert(inserted, session);
+    },
+  });
+  const certificates = createMongoCertificateStore(context, {
+    insertStatements: (batch, session) => statements.insertWithin(batch, [], session),
+    appendAudit: mongoAuditAppend(context),
+  });
   const documents = createMongoDocumentStore(context);
   return {
     kind: 'mongodb',
@@ -52,14 +68,24 @@ export function createMongoStore(client: MongoClient, databaseName: string, opti
       insertStatements: (records, session) => statements.insertWithin(records, [], session),
       putDocument: documents.putWithin,
     }),
-    records,
-    // TODO(mongo): `reports` (ReportsStore) and `certificates` (CertificateStore), ports added to ports.ts while this
-    // adapter was written; both are optional on Store, so with STORE=mongodb reports answer 503 and certificates 501
-    // until src/store/mongo/reports.ts and certificates.ts exist and pass test/contract.
+    records: {
+      ...records,
+      // `rebuild-projections` recomputes every projection in one transaction (certificates are left alone).
+      rebuild() {
+        return context.transaction(async (session) => {
+          const progress = await records.rebuildWithin(session);
+          await reports.rebuildWithin(session);
+          return progress;
+        });
+      },
+    },
+    reports,
+    certificates,
     /** Collections and indexes, then the projections once if this database never had them. */
     async prepare() {
       await ensureIndexes(context);
       await records.buildIfNeverBuilt();
+      await reports.buildIfNeverBuilt();
     },
     async close() {
       await client.close();

@@ -47,19 +47,34 @@ export const indexSpecs: Readonly<Partial<Record<CollectionName, readonly IndexS
     { key: { status: 1, country: 1, createdMs: 1 }, name: 'queue', serves: 'the approvers\' queue' },
   ],
   [c.auditEvents]: [{ key: { subject: 1, _id: -1 }, name: 'subject', partialFilterExpression: { subject: stringValued }, serves: 'the trail of one subject, newest first' }],
-  [c.mailOutbox]: [{ key: { createdMs: -1, seq: -1 }, name: 'created', serves: 'the outbox, newest first' }],
+  [c.mailOutbox]: [
+    { key: { createdMs: -1, seq: -1 }, name: 'created', serves: 'the outbox, newest first' },
+    { key: { nextAttemptMs: 1, seq: 1 }, name: 'due', partialFilterExpression: { nextAttemptMs: { $type: 'number' } }, serves: 'SMTP delivery: claim the earliest due message; the sender\'s next wake-up' },
+  ],
   [c.credentials]: [{ key: { createdMs: 1, _id: 1 }, name: 'created', serves: 'list oldest first' }],
   [c.courses]: [
     { key: { slug: 1 }, name: 'slug', unique: true, serves: 'course by slug; unique slugs' },
     { key: { sourceIdentifier: 1, createdMs: 1 }, name: 'source', serves: 're-upload finds its course' },
   ],
   [c.courseVersions]: [{ key: { courseId: 1, number: 1 }, name: 'course_number', unique: true, serves: 'versions of a course; numbering' }],
-  [c.registrations]: [{ key: { userId: 1, courseId: 1, createdMs: -1, seq: -1 }, name: 'user_course', serves: 'latest registration of a learner in a course; a learner\'s registrations' }],
+  [c.registrations]: [
+    { key: { userId: 1, courseId: 1, createdMs: -1, seq: -1 }, name: 'user_course', serves: 'latest registration of a learner in a course; a learner\'s registrations' },
+    { key: { courseId: 1, createdMs: 1 }, name: 'course_created', serves: 'funnel report by course and enrolment date' },
+  ],
   [c.attempts]: [{ key: { registrationId: 1, unitId: 1, number: -1 }, name: 'registration_unit_number', unique: true, serves: 'latest attempt; numbering; attempts of a registration' }],
   [c.registrationProgress]: [
     { key: { userId: 1 }, name: 'user', serves: 'a learner\'s transcript' },
     { key: { courseId: 1, status: 1 }, name: 'course_status', serves: 'course reports' },
     { key: { 'units.activityId': 1, 'units.status': 1 }, name: 'unit_activity', serves: 'reports by unit activity' },
+    { key: { courseId: 1, completedMs: 1 }, name: 'course_completed', partialFilterExpression: { completedMs: { $type: 'number' } }, serves: 'completions report by course and date' },
+  ],
+  [c.reportAnswers]: [
+    { key: { courseId: 1, questionId: 1, atMs: 1 }, name: 'course_question_time', serves: 'item analysis of a course, by question and date' },
+    { key: { atMs: 1 }, name: 'time', serves: 'item analysis of every course in a date range' },
+  ],
+  [c.certificates]: [
+    { key: { registrationId: 1 }, name: 'registration', unique: true, serves: 'at most one certificate per registration (the guard against issuing twice); a registration\'s certificate' },
+    { key: { userId: 1, issuedMs: 1, _id: 1 }, name: 'user_issued', serves: 'a learner\'s certificates, oldest first' },
   ],
 };
 

@@ -15,9 +15,18 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import { SIGNING_KEY_FILE } from '../../records/certificates/certificate-signing.js';
 import type { PackageFileStore } from '../ports.js';
 import type { MongoContext } from './database.js';
-import { collectionNames, counterNames, type CollectionName, type CounterDocument, type MigrationCheckpointDocument, type PackageKeyDocument } from './documents-model.js';
+import {
+  collectionNames,
+  counterNames,
+  type CollectionName,
+  type CounterDocument,
+  type KeyDocument,
+  type MigrationCheckpointDocument,
+  type PackageKeyDocument,
+} from './documents-model.js';
 import * as map from './migration-mapping.js';
 import { raiseSequenceTo } from './statement-queries.js';
 
@@ -105,6 +114,16 @@ export const tableCopies: readonly TableCopy[] = [
     },
   },
   { table: 'records_meta', collection: collectionNames.recordsMeta, keyColumns: ['key'], toDocuments: (rows) => rows.map((r) => map.recordsMetaDocumentFromRow(r as never)) },
+  { table: 'report_answers', collection: collectionNames.reportAnswers, keyColumns: ['seq'], toDocuments: (rows) => rows.map((r) => map.reportAnswerDocumentFromRow(r as map.ReportAnswerRow)) },
+  {
+    table: 'report_questions',
+    collection: collectionNames.reportQuestions,
+    keyColumns: ['course_id', 'question_id'],
+    toDocuments: (rows) => rows.map((r) => map.reportQuestionDocumentFromRow(r as never)),
+  },
+  { table: 'reports_meta', collection: collectionNames.reportsMeta, keyColumns: ['key'], toDocuments: (rows) => rows.map((r) => map.reportsMetaDocumentFromRow(r as never)) },
+  { table: 'certificates', collection: collectionNames.certificates, keyColumns: ['number'], toDocuments: (rows) => rows.map((r) => map.certificateDocumentFromRow(r as map.CertificateRow)) },
+  { table: 'certificate_rules', collection: collectionNames.certificateRules, keyColumns: ['course_id'], toDocuments: (rows) => rows.map((r) => map.certificateRuleDocumentFromRow(r as never)) },
 ];
 
 /** The keyset query of a table: rows after the last key (all when none), in key order, one batch. */
@@ -130,6 +149,11 @@ export interface MigrationProgress {
 export interface MigrationReport {
   readonly tables: ReadonlyArray<{ readonly table: string; readonly source: number; readonly target: number }>;
   readonly packages: { readonly source: number; readonly target: number };
+  /**
+   * The certificate signing key file: `copied` (or already there, the same key), `none` (no file: nothing was
+   * signed yet), `differs` (the target holds another key: certificates signed with the file's would not verify).
+   */
+  readonly signingKey: 'copied' | 'none' | 'differs';
   readonly ok: boolean;
 }
 
@@ -143,6 +167,8 @@ export interface MigrationOptions {
   readonly targetFiles: PackageFileStore;
   readonly batchSize?: number;
   readonly onProgress?: (progress: MigrationProgress) => void;
+  /** The embedded store's certificate signing key file (DATA_DIR/certificate-signing-key.pem), when there is one. */
+  readonly signingKeyFile?: string;
 }
 
 export async function migrateSqliteToMongo(options: MigrationOptions): Promise<MigrationReport> {
@@ -184,10 +210,22 @@ export async function migrateSqliteToMongo(options: MigrationOptions): Promise<M
       tables.push({ table: copy.table, source: total, target: await options.target.collection(copy.collection).countDocuments({}) });
     }
     const packages = await copyPackageFiles(source, options);
-    return { tables, packages, ok: tables.every((t) => t.source === t.target) && packages.source === packages.target };
+    const signingKey = await copySigningKey(options);
+    return { tables, packages, signingKey, ok: tables.every((t) => t.source === t.target) && packages.source === packages.target && signingKey !== 'differs' };
   } finally {
     source.close();
   }
+}
+
+/** The signing key file into `keys`, inserted if absent (a key already there is never replaced). */
+async function copySigningKey(options: MigrationOptions): Promise<MigrationReport['signingKey']> {
+  if (!options.signingKeyFile || !fs.existsSync(options.signingKeyFile)) return 'none';
+  const document = map.signingKeyDocumentOf(fs.readFileSync(options.signingKeyFile, 'utf8'), Date.now());
+  const keys = options.target.collection<KeyDocument>(collectionNames.keys);
+  const { _id, ...fields } = document;
+  await keys.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+  const stored = await keys.findOne({ _id });
+  return stored?.pem === document.pem ? 'copied' : 'differs';
 }
 
 /** Each course version's files, copied (never moved) into the target; a key already adopted is skipped. */
@@ -237,6 +275,7 @@ export async function migrateDataDirToMongo(input: {
       packagesDirectory: path.join(input.dataDir, 'packages'),
       target: createMongoContext(client, database),
       targetFiles: store.packageFiles,
+      signingKeyFile: path.join(input.dataDir, SIGNING_KEY_FILE),
       ...(input.batchSize !== undefined && { batchSize: input.batchSize }),
       ...(input.onProgress && { onProgress: input.onProgress }),
     });

@@ -6,6 +6,12 @@
 import type { AccessRequestStatus, CourseRecord, DocumentKind, PasswordTokenPurpose, RoleGrant, Scope, UnitProgressRecord, UserStatus } from '../ports.js';
 import type {
   AccessRequestDocument,
+  CertificateDocument,
+  CertificateRuleDocument,
+  KeyDocument,
+  ReportAnswerDocument,
+  ReportQuestionDocument,
+  ReportsMetaDocument,
   ActivityDocument,
   AttachmentDocument,
   AttemptDocument,
@@ -25,7 +31,9 @@ import type {
   UserDocument,
 } from './documents-model.js';
 import { documentIdOf } from './document-queries.js';
+import { CERTIFICATE_KEY_ID } from './certificate-queries.js';
 import { unitOf } from './records-queries.js';
+import { questionKeyOf } from './reports-queries.js';
 
 type Nullable<T> = T | null;
 
@@ -191,8 +199,27 @@ export const auditDocumentFromRow = (row: { seq: number; at_ms: number; actor_id
   detail: row.detail,
 });
 
-/** `rowid` is the outbox's insertion order in SQLite; it becomes the `seq` tie-break. */
-export const mailDocumentFromRow = (row: { rowid: number; id: string; recipient: string; subject: string; body: string; kind: string; created_ms: number }): MailDocument => ({
+export interface MailRow {
+  rowid: number;
+  id: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  kind: string;
+  created_ms: number;
+  delivery_status?: string;
+  attempts?: number;
+  last_error?: Nullable<string>;
+  last_attempt_ms?: Nullable<number>;
+  next_attempt_ms?: Nullable<number>;
+  sent_ms?: Nullable<number>;
+}
+
+/**
+ * `rowid` is the outbox's insertion order in SQLite; it becomes the `seq` tie-break. The delivery columns travel
+ * as they are, so a message sent before the move is not sent again (a row without them: due from its creation).
+ */
+export const mailDocumentFromRow = (row: MailRow): MailDocument => ({
   _id: row.id,
   to: row.recipient,
   subject: row.subject,
@@ -200,6 +227,12 @@ export const mailDocumentFromRow = (row: { rowid: number; id: string; recipient:
   kind: row.kind,
   createdMs: row.created_ms,
   seq: row.rowid,
+  deliveryStatus: (row.delivery_status ?? 'pending') as MailDocument['deliveryStatus'],
+  attempts: row.attempts ?? 0,
+  lastError: row.last_error ?? null,
+  lastAttemptMs: row.last_attempt_ms ?? null,
+  nextAttemptMs: row.next_attempt_ms === undefined ? row.created_ms : row.next_attempt_ms,
+  sentMs: row.sent_ms ?? null,
 });
 
 export const courseDocumentFromRow = (row: { id: string; slug: string; activity_id: string; source_identifier: string; format: string; title: string; created_ms: number }): CourseDocument => ({
@@ -338,3 +371,104 @@ export const progressDocumentFromRows = (row: ProgressRow, units: readonly UnitR
 });
 
 export const recordsMetaDocumentFromRow = (row: { key: string; value: string }): RecordsMetaDocument => ({ _id: row.key, value: row.value });
+
+export interface CertificateRow {
+  number: string;
+  registration_id: string;
+  user_id: string;
+  course_id: string;
+  learner_name: string;
+  course_title: string;
+  score: Nullable<number>;
+  completed_ms: number;
+  issued_ms: number;
+  key_id: string;
+  payload: string;
+  signature: string;
+  statement_id: string;
+  revoked_ms: Nullable<number>;
+  revoked_by: Nullable<string>;
+  revocation_reason: Nullable<string>;
+  revocation_payload: Nullable<string>;
+  revocation_signature: Nullable<string>;
+  revocation_statement_id: Nullable<string>;
+}
+
+/** A certificate as signed: the payloads and signatures are copied byte for byte, so printed ones keep verifying. */
+export const certificateDocumentFromRow = (row: CertificateRow): CertificateDocument => ({
+  _id: row.number,
+  registrationId: row.registration_id,
+  userId: row.user_id,
+  courseId: row.course_id,
+  learnerName: row.learner_name,
+  courseTitle: row.course_title,
+  score: row.score,
+  completedMs: row.completed_ms,
+  issuedMs: row.issued_ms,
+  keyId: row.key_id,
+  payload: row.payload,
+  signature: row.signature,
+  statementId: row.statement_id,
+  revocation:
+    row.revoked_ms === null
+      ? null
+      : {
+          atMs: row.revoked_ms,
+          byUserId: row.revoked_by ?? '',
+          reason: row.revocation_reason ?? '',
+          payload: row.revocation_payload ?? '',
+          signature: row.revocation_signature ?? '',
+          statementId: row.revocation_statement_id ?? '',
+        },
+});
+
+export const certificateRuleDocumentFromRow = (row: { course_id: string; rule: string; updated_ms: number }): CertificateRuleDocument => ({
+  _id: row.course_id,
+  rule: row.rule,
+  updatedMs: row.updated_ms,
+});
+
+export interface ReportAnswerRow {
+  seq: number;
+  course_id: string;
+  question_id: string;
+  registration_id: string;
+  user_id: string;
+  at_ms: number;
+  success: Nullable<number>;
+  response: Nullable<string>;
+  latency_ms: Nullable<number>;
+}
+
+/** An answer keeps its statement's `seq` (copied unchanged with the statements), so voiding it later finds it. */
+export const reportAnswerDocumentFromRow = (row: ReportAnswerRow): ReportAnswerDocument => ({
+  _id: row.seq,
+  courseId: row.course_id,
+  questionId: row.question_id,
+  registrationId: row.registration_id,
+  userId: row.user_id,
+  atMs: row.at_ms,
+  success: row.success === null ? null : row.success === 1,
+  response: row.response,
+  latencyMs: row.latency_ms,
+});
+
+export const reportQuestionDocumentFromRow = (row: { course_id: string; question_id: string; definition: string }): ReportQuestionDocument => ({
+  _id: questionKeyOf(row.course_id, row.question_id),
+  courseId: row.course_id,
+  questionId: row.question_id,
+  definition: row.definition,
+});
+
+export const reportsMetaDocumentFromRow = (row: { key: string; value: string }): ReportsMetaDocument => ({ _id: row.key, value: row.value });
+
+/**
+ * The embedded store's signing key file (`DATA_DIR/certificate-signing-key.pem`) as the shared key document, so the
+ * certificates signed before the move keep verifying with the published key and new ones are signed by it too.
+ */
+export const signingKeyDocumentOf = (pem: string, createdMs: number): KeyDocument => {
+  if (!/^-----BEGIN PRIVATE KEY-----\r?\n[\s\S]+-----END PRIVATE KEY-----\s*$/.test(pem)) {
+    throw new Error('the signing key file is not a PKCS #8 PEM private key');
+  }
+  return { _id: CERTIFICATE_KEY_ID, pem, createdMs };
+};

@@ -34,6 +34,8 @@ export type MongoRecordsStore = RecordsStore & {
   readonly afterInsert: (records: readonly StatementRecord[], session: ClientSession) => Promise<void>;
   /** Builds the projections once on a store that never had them (first start, or after a migration). */
   readonly buildIfNeverBuilt: () => Promise<void>;
+  /** The rebuild inside the caller's transaction (index.ts runs it with the answers projection's, in one). */
+  readonly rebuildWithin: (session: ClientSession) => Promise<{ registrations: number; statements: number }>;
 };
 
 const registrationOf = (doc: RegistrationDocument): RegistrationRecord => ({
@@ -148,6 +150,7 @@ export function createMongoRecordsStore(context: MongoContext): MongoRecordsStor
 
   return {
     afterInsert,
+    rebuildWithin,
     async buildIfNeverBuilt() {
       await context.transaction(async (session) => {
         if (!(await meta().findOne({ _id: 'built' }, { session }))) await rebuildWithin(session);

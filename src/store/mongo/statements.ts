@@ -8,7 +8,7 @@ import type { ClientSession } from 'mongodb';
 import { conflict, invalid } from '../../errors.js';
 import type { AttachmentRecord, StatementRecord, StatementStore } from '../ports.js';
 import type { createMongoActivityStore } from './activities.js';
-import type { createMongoAttachments } from './attachments.js';
+import { noUploads, type AttachmentUploads, type createMongoAttachments } from './attachments.js';
 import type { MongoContext } from './database.js';
 import { collectionNames, counterNames, type StatementDocument } from './documents-model.js';
 import {
@@ -32,7 +32,12 @@ export interface MongoStatementDeps {
 
 export type MongoStatementStore = StatementStore & {
   /** The insert rules inside the caller's transaction (a runtime commit writes statements with its attempt). */
-  readonly insertWithin: (records: readonly StatementRecord[], attachments: readonly AttachmentRecord[], session: ClientSession) => Promise<readonly StatementRecord[]>;
+  readonly insertWithin: (
+    records: readonly StatementRecord[],
+    attachments: readonly AttachmentRecord[],
+    session: ClientSession,
+    uploads?: AttachmentUploads,
+  ) => Promise<readonly StatementRecord[]>;
 };
 
 export function createMongoStatementStore(context: MongoContext, deps: MongoStatementDeps): MongoStatementStore {
@@ -85,8 +90,13 @@ export function createMongoStatementStore(context: MongoContext, deps: MongoStat
     }
   }
 
-  async function insertWithin(records: readonly StatementRecord[], attachments: readonly AttachmentRecord[], session: ClientSession): Promise<readonly StatementRecord[]> {
-    await deps.attachments.store(attachments, session);
+  async function insertWithin(
+    records: readonly StatementRecord[],
+    attachments: readonly AttachmentRecord[],
+    session: ClientSession,
+    uploads: AttachmentUploads = noUploads(),
+  ): Promise<readonly StatementRecord[]> {
+    await deps.attachments.store(attachments, session, uploads);
     const fresh = await checkBatch(records, session);
     if (fresh.length === 0) return [];
     let seq = await context.reserve(counterNames.statements, fresh.length, session);
@@ -109,8 +119,16 @@ export function createMongoStatementStore(context: MongoContext, deps: MongoStat
     insertWithin,
 
     async insert(records, attachments = []) {
-      const inserted = await context.transaction((session) => insertWithin(records, attachments, session));
-      return { inserted: inserted.map((record) => record.id) };
+      // Content too large for a document goes to GridFS first, outside the transaction (attachments.ts).
+      const uploads = await deps.attachments.upload(attachments);
+      let committed = false;
+      try {
+        const inserted = await context.transaction((session) => insertWithin(records, attachments, session, uploads));
+        committed = true;
+        return { inserted: inserted.map((record) => record.id) };
+      } finally {
+        if (uploads.uploaded.size > 0) await deps.attachments.discard(uploads, committed);
+      }
     },
 
     async attachments(sha2s) {

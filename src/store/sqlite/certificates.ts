@@ -11,6 +11,7 @@
  * and the registration's next statement tries again.
  */
 import { conflict } from '../../errors.js';
+import { readOrCreateSigningKeyFile } from '../../records/certificates/certificate-signing.js';
 import { certificateEarnedMs } from '../../records/certificates/completion-rule.js';
 import type { ProgressAccumulator } from '../../records/progress-projection.js';
 import type {
@@ -78,6 +79,8 @@ export interface CertificateStoreDeps {
   /** The statement store's rules and hooks, inside the open transaction (`insertBatch`). */
   readonly insertStatements: (records: readonly StatementRecord[]) => InsertOutcome;
   readonly appendAudit: (record: AuditRecord) => void;
+  /** Where the signing key file lives (`DATA_DIR`); `:memory:` keeps the key in memory for the store's lifetime. */
+  readonly dataDir: string;
 }
 
 /** How many numbers to draw before giving up (a collision is one in billions). */
@@ -114,6 +117,7 @@ export function createSqliteCertificateStore(db: Sqlite, writes: WriteQueue, dep
       WHERE number = @number AND revoked_ms IS NULL`),
   };
   let issuer: CertificateIssuer | null = null;
+  let memoryKey: string | null = null;
 
   /** Whether the registration has met its course's rule, and when; null when not, or not a registration of the runtime. */
   function earnedMs(registrationId: string): { completedMs: number; score: number | null; format: CourseRecord['format'] } | null {
@@ -217,6 +221,13 @@ export function createSqliteCertificateStore(db: Sqlite, writes: WriteQueue, dep
         if (rule === null) sql.clearRule.run(courseId);
         else sql.setRule.run(courseId, rule, atMs);
       });
+    },
+
+    async signingKey(generate) {
+      // The file of earlier versions stays where it was (DATA_DIR), so existing certificates keep verifying.
+      if (deps.dataDir !== ':memory:') return readOrCreateSigningKeyFile(deps.dataDir, generate);
+      memoryKey ??= generate();
+      return memoryKey;
     },
   };
 }

@@ -32,7 +32,7 @@ export function createSqliteStore(dataDir: string | ':memory:'): Store {
       certificates.afterInsert(inserted);
     },
   });
-  const certificates = createSqliteCertificateStore(db, writes, { insertStatements: (batch) => statements.insertBatch(batch), appendAudit: prepareAuditInsert(db) });
+  const certificates = createSqliteCertificateStore(db, writes, { insertStatements: (batch) => statements.insertBatch(batch), appendAudit: prepareAuditInsert(db), dataDir });
   const documents = createSqliteDocumentStore(db, writes);
   return {
     kind: 'sqlite',

@@ -90,8 +90,9 @@ export class InMemoryCollection {
     return seed;
   }
 
-  private writeOne(filter: Doc, update: Doc | Doc[], upsert: boolean): { before: Doc | null; after: Doc | null; upserted: boolean } {
-    const target = this.docs.find((doc) => new Query(filter).test(doc));
+  private writeOne(filter: Doc, update: Doc | Doc[], upsert: boolean, sort?: Doc): { before: Doc | null; after: Doc | null; upserted: boolean } {
+    // With a sort, the first matching document in that order (findOneAndUpdate's `sort`), as the server picks it.
+    const target = sort ? (new Query(filter).find(this.docs).sort(sort).all()[0] as Doc | undefined) : this.docs.find((doc) => new Query(filter).test(doc));
     if (!target) {
       if (!upsert) return { before: null, after: null, upserted: false };
       const created = this.modified(this.seed(filter), update, true);
@@ -145,6 +146,11 @@ export class InMemoryCollection {
   async replaceOne(filter: Doc, replacement: Doc, options: { upsert?: boolean } = {}) {
     const target = this.docs.find((doc) => new Query(filter).test(doc));
     const next = clone(replacement);
+    // A replacement without `_id` keeps the document's, or takes the filter's on upsert (as the server does).
+    if (next._id === undefined) {
+      const _id = target ? target._id : this.seed(filter)._id;
+      if (_id !== undefined) next._id = _id;
+    }
     if (!target) {
       if (!options.upsert) return { matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
       this.check(next);
@@ -155,8 +161,8 @@ export class InMemoryCollection {
     this.docs[this.docs.indexOf(target)] = next;
     return { matchedCount: 1, modifiedCount: 1, upsertedCount: 0 };
   }
-  async findOneAndUpdate(filter: Doc, update: Doc | Doc[], options: { upsert?: boolean; returnDocument?: 'before' | 'after' } = {}) {
-    const { before, after } = this.writeOne(filter, update, options.upsert === true);
+  async findOneAndUpdate(filter: Doc, update: Doc | Doc[], options: { upsert?: boolean; returnDocument?: 'before' | 'after'; sort?: Doc } = {}) {
+    const { before, after } = this.writeOne(filter, update, options.upsert === true, options.sort);
     return options.returnDocument === 'after' ? after : before;
   }
   async bulkWrite(operations: Array<{ replaceOne?: { filter: Doc; replacement: Doc; upsert?: boolean } }>) {

@@ -3,7 +3,7 @@
  * into the MongoDB adapter (on the in-memory stand-in), interrupted and resumed, after which the MongoDB store
  * answers every port's reads exactly as the SQLite store does.
  */
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { createMongoContext } from '../../../src/store/mongo/database.js';
 import { createMongoStore } from '../../../src/store/mongo/index.js';
 import { batchQuery, checkpointKeyOf, migrateSqliteToMongo, tableCopies } from '../../../src/store/mongo/migrate-from-sqlite.js';
 import * as map from '../../../src/store/mongo/migration-mapping.js';
+import { SIGNING_KEY_FILE } from '../../../src/records/certificates/certificate-signing.js';
 import type { PackageFileStore, Store } from '../../../src/store/ports.js';
 import { createSqliteStore } from '../../../src/store/sqlite/index.js';
 import { newVersion } from '../../contract/catalog-fixtures.js';
@@ -25,7 +26,30 @@ t.test('row mappings', async (t) => {
   }, 'statement: id, sequence and stored kept; flags as booleans; keys own and inherited');
   t.match(map.userDocumentFromRow({ id: 'u', email: 'A@x', email_key: 'a@x', name: 'n', country: 'FR', agency: 'g', language: 'fr', roles: '[{"role":"approver","countries":["FR"]}]', status: 'active', password_hash: null, failed_logins: 1, locked_until_ms: null, created_ms: 3 }),
     { _id: 'u', emailKey: 'a@x', roles: [{ role: 'approver', countries: ['FR'] }], failedLogins: 1 });
-  t.same(map.mailDocumentFromRow({ rowid: 4, id: 'm', recipient: 'r', subject: 's', body: 'b', kind: 'k', created_ms: 9 }), { _id: 'm', to: 'r', subject: 's', text: 'b', kind: 'k', createdMs: 9, seq: 4 }, 'rowid becomes the tie-break');
+  t.same(map.mailDocumentFromRow({ rowid: 4, id: 'm', recipient: 'r', subject: 's', body: 'b', kind: 'k', created_ms: 9 }), {
+    _id: 'm', to: 'r', subject: 's', text: 'b', kind: 'k', createdMs: 9, seq: 4, deliveryStatus: 'pending', attempts: 0, lastError: null, lastAttemptMs: null, nextAttemptMs: 9, sentMs: null,
+  }, 'rowid becomes the tie-break; a row without delivery columns is due from its creation');
+  t.match(map.mailDocumentFromRow({ rowid: 5, id: 'm', recipient: 'r', subject: 's', body: 'b', kind: 'k', created_ms: 9, delivery_status: 'sent', attempts: 2, last_error: null, last_attempt_ms: 20, next_attempt_ms: null, sent_ms: 21 }),
+    { deliveryStatus: 'sent', attempts: 2, nextAttemptMs: null, sentMs: 21 }, 'a message sent before the move is never due again');
+  const certificateRow: map.CertificateRow = {
+    number: 'CAD-2026-7KQ4-M2XD', registration_id: 'r', user_id: 'u', course_id: 'c', learner_name: 'Ann', course_title: 'Course', score: 0.5, completed_ms: 1, issued_ms: 2,
+    key_id: 'k', payload: '{"status":"valid"}', signature: 'sig', statement_id: 's1', revoked_ms: null, revoked_by: null, revocation_reason: null,
+    revocation_payload: null, revocation_signature: null, revocation_statement_id: null,
+  };
+  t.same(map.certificateDocumentFromRow(certificateRow), {
+    _id: 'CAD-2026-7KQ4-M2XD', registrationId: 'r', userId: 'u', courseId: 'c', learnerName: 'Ann', courseTitle: 'Course', score: 0.5, completedMs: 1, issuedMs: 2,
+    keyId: 'k', payload: '{"status":"valid"}', signature: 'sig', statementId: 's1', revocation: null,
+  }, 'certificate: the number is the _id; payload and signature as signed');
+  t.same(map.certificateDocumentFromRow({ ...certificateRow, revoked_ms: 3, revoked_by: 'admin', revocation_reason: 'why', revocation_payload: '{"status":"revoked"}', revocation_signature: 'sig2', revocation_statement_id: 's2' }).revocation,
+    { atMs: 3, byUserId: 'admin', reason: 'why', payload: '{"status":"revoked"}', signature: 'sig2', statementId: 's2' }, 'a revocation as one embedded document');
+  t.same(map.certificateRuleDocumentFromRow({ course_id: 'c', rule: 'passed', updated_ms: 4 }), { _id: 'c', rule: 'passed', updatedMs: 4 });
+  t.same(map.reportAnswerDocumentFromRow({ seq: 12, course_id: 'c', question_id: 'q', registration_id: 'r', user_id: 'u', at_ms: 5, success: 0, response: 'b', latency_ms: null }),
+    { _id: 12, courseId: 'c', questionId: 'q', registrationId: 'r', userId: 'u', atMs: 5, success: false, response: 'b', latencyMs: null }, 'answer: keyed by its statement seq; success as a boolean');
+  t.equal(map.reportAnswerDocumentFromRow({ seq: 1, course_id: 'c', question_id: 'q', registration_id: 'r', user_id: 'u', at_ms: 5, success: null, response: null, latency_ms: 3 }).success, null, 'unjudged stays null');
+  t.same(map.reportQuestionDocumentFromRow({ course_id: 'c', question_id: 'q', definition: '{"a":1}' }), { _id: '["c","q"]', courseId: 'c', questionId: 'q', definition: '{"a":1}' });
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  t.same(map.signingKeyDocumentOf(pem, 7), { _id: 'certificate-signing', pem, createdMs: 7 }, 'the signing key file as the shared key document');
+  t.throws(() => map.signingKeyDocumentOf('not a key', 7), /not a PKCS #8 PEM/, 'a file that is no key is refused, not copied');
   t.match(map.sessionDocumentFromRow({ id_hash: 'h', user_id: null, csrf_token: 'c', created_ms: 1, expires_ms: 2000 }), { _id: 'h', expiresAt: new Date(2000) }, 'a Date for the TTL index');
   const progress = map.progressDocumentFromRows(
     { registration_id: 'r', user_id: 'u', course_id: 'c', version_id: 'v', format: 'xapi', status: 'completed', success: 'unknown', score: null, time_spent_ms: 1, first_access_ms: 1, last_access_ms: 2, completed_ms: 2, statements: 3, state: '{"s":1}' },
@@ -67,12 +91,35 @@ async function populated(dataDir: string): Promise<Store> {
   await store.catalog.addVersion(newVersion('v1'));
   await store.runtime.addRegistration({ id: 'reg-1', userId: 'u1', courseId: 'c1', versionId: 'v1', createdMs: 100, completedMs: null });
   await store.runtime.addAttempt({ id: 'att-1', registrationId: 'reg-1', unitId: 'https://academy.example/courses/xapi-demo', atMs: 200 });
+  // A certificate issued by the commit below (a fixed issuer: no statements of its own), then revoked; a rule; an answer.
+  store.certificates!.useIssuer({
+    issue: (completion) => ({
+      certificate: {
+        number: 'CAD-2026-7KQ4-M2XD', registrationId: completion.registrationId, userId: completion.userId, courseId: completion.courseId,
+        learnerName: completion.learnerName, courseTitle: 'xAPI demo', score: completion.score, completedMs: completion.completedMs, issuedMs: 400,
+        keyId: 'kid', payload: '{"status":"valid"}', signature: 'sig', statementId: 'earned-1', revocation: null,
+      },
+      statements: [],
+    }),
+  });
+  await store.statements.insert([recordOf({ n: 701, statement: {
+    actor: actors.alice, verb: { id: verbs.answered }, context: { registration: 'reg-1' },
+    object: { id: 'https://academy.example/courses/xapi-demo/q1', definition: { description: { en: 'Q1' }, interactionType: 'choice' } },
+    result: { success: false, response: 'b', duration: 'PT7S' },
+  } as never, credential: null }, T0 + 40_000)]);
+  await store.certificates!.signingKey(() => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
   const content = Buffer.from('{"bookmark":3}');
   const statement = recordOf({ n: 700, statement: { actor: actors.alice, verb: { id: verbs.completed }, object: { id: 'https://academy.example/courses/xapi-demo' }, context: { registration: 'reg-1' } } as never, credential: null }, T0 + 50_000);
   await store.runtime.applyCommit({
     attemptId: 'att-1', sequence: 1, state: { 'cmi.location': '3' }, ended: false, atMs: 300, statements: [statement], registrationState: { blocks: [] },
     documents: [{ key: { kind: 'state', activityId: 'https://academy.example/a', agent: 'Agent|mbox|mailto:alice@academy.example', registration: 'reg-1', documentId: 'bookmark' }, document: { content, contentType: 'application/json', etag: `"${createHash('sha1').update(content).digest('hex')}"`, updatedMs: 300 } }],
   });
+  await store.certificates!.revoke({
+    number: 'CAD-2026-7KQ4-M2XD', statements: [],
+    revocation: { atMs: 500, byUserId: 'u1', reason: 'Exam taken by someone else', payload: '{"status":"revoked"}', signature: 'sig2', statementId: 'retract-1' },
+    audit: { atMs: 500, actorId: 'u1', action: 'certificate.revoked', subject: 'certificate:CAD-2026-7KQ4-M2XD', ip: null, detail: {} },
+  });
+  await store.certificates!.setRule('c1', 'passed', 600);
   return store;
 }
 
@@ -101,7 +148,10 @@ t.test('a whole store copied, interrupted, resumed, verified; the copy answers a
   const target = createMongoStore(client.asDriverClient(), 'cadet_migrated');
   await target.prepare();
   const files = recordingFiles();
-  const options = { sqliteFile: path.join(dataDir, 'cadet.sqlite'), packagesDirectory: path.join(dataDir, 'packages'), target: createMongoContext(client.asDriverClient(), 'cadet_migrated'), targetFiles: files, batchSize: 4 };
+  const options = {
+    sqliteFile: path.join(dataDir, 'cadet.sqlite'), packagesDirectory: path.join(dataDir, 'packages'), target: createMongoContext(client.asDriverClient(), 'cadet_migrated'),
+    targetFiles: files, batchSize: 4, signingKeyFile: path.join(dataDir, SIGNING_KEY_FILE),
+  };
 
   let batchesSeen = 0;
   const interrupted = await migrateSqliteToMongo({ ...options, onProgress: () => {
@@ -111,8 +161,8 @@ t.test('a whole store copied, interrupted, resumed, verified; the copy answers a
   const lines: string[] = [];
   const report = await migrateSqliteToMongo({ ...options, onProgress: (p) => lines.push(`${p.table}: ${p.copied}/${p.total}`) });
   t.ok(report.ok, 'counts verified');
-  t.match(report.tables.find((r) => r.table === 'statements'), { source: batches.flat().length + 1, target: batches.flat().length + 1 });
-  t.ok(lines.includes('statements: 26/26'), 'progress lines per table');
+  t.match(report.tables.find((r) => r.table === 'statements'), { source: batches.flat().length + 2, target: batches.flat().length + 2 });
+  t.ok(lines.includes('statements: 27/27'), 'progress lines per table');
   t.notOk(lines.some((line) => line.startsWith('statements: 4/')), 'resumed after the checkpoint, not from the start');
   t.same([...files.adopted.entries()], [['files_v1', ['index.html', 'media/a.txt']]], 'package files copied (the source left in place)');
   t.ok(fs.existsSync(path.join(dataDir, 'packages', 'files_v1', 'index.html')));
@@ -139,6 +189,16 @@ t.test('a whole store copied, interrupted, resumed, verified; the copy answers a
   t.same(await target.activities.definition('https://academy.example/courses/evidence/q1'), await sqlite.activities.definition('https://academy.example/courses/evidence/q1'));
   t.equal(JSON.stringify(await target.records.snapshot()), JSON.stringify(await sqlite.records.snapshot()), 'projections byte for byte, fold state included');
   t.same(await target.records.courseProgress('c1', { countries: ['FR'] }), await sqlite.records.courseProgress('c1', { countries: ['FR'] }));
+  const certificate = await sqlite.certificates!.get('CAD-2026-7KQ4-M2XD');
+  t.match(certificate, { registrationId: 'reg-1', revocation: { reason: 'Exam taken by someone else' } }, 'the source had a revoked certificate');
+  t.same(await target.certificates!.get('CAD-2026-7KQ4-M2XD'), certificate, 'certificates copied, revocation included');
+  t.same(await target.certificates!.ofUser('u1'), await sqlite.certificates!.ofUser('u1'));
+  t.equal(await target.certificates!.rule('c1'), 'passed', 'the per-course rule travels');
+  t.equal(report.signingKey, 'copied');
+  t.equal(await target.certificates!.signingKey(() => 'another key'), fs.readFileSync(path.join(dataDir, SIGNING_KEY_FILE), 'utf8'), 'the signing key travels: printed certificates keep verifying');
+  const questions = await sqlite.reports!.questions({});
+  t.match(questions, [{ questionId: 'https://academy.example/courses/xapi-demo/q1', answers: 1, wrongResponses: [{ response: 'b', count: 1 }] }], 'the source had an answer');
+  t.same(await target.reports!.questions({}), questions, 'the answers projection travels');
 
   const next = recordOf({ n: 800, statement: { actor: actors.bob, verb: { id: verbs.completed }, object: { id: 'https://academy.example/after' } } as never, credential: null }, T0 + 99_000);
   await target.statements.insert([next]);
