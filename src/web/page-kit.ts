@@ -21,6 +21,8 @@ const nav: readonly NavItem[] = [
   { href: '/credentials', label: 'nav.credentials', policy: 'credentials.manage' },
   { href: '/outbox', label: 'nav.outbox', policy: 'mail.read' },
   { href: '/reports', label: 'nav.reports', policy: 'records.read', beyondOwn: true },
+  { href: '/certificates', label: 'nav.certificates', policy: 'records.read' },
+  { href: '/admin/certificates', label: 'nav.certificate-admin', policy: 'certificates.revoke' },
 ];
 
 const anonymousNav = [
