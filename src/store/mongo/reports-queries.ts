@@ -71,7 +71,8 @@ export function completionsPipeline(filter: ReportFilter): Stage[] {
       $group: {
         _id: {
           courseId: '$courseId',
-          month: { $dateToString: { format: '%Y-%m', date: { $toDate: '$completedMs' }, timezone: 'UTC' } },
+          // UTC, the server's default for `$dateToString` (SQLite: strftime over 'unixepoch').
+          month: { $dateToString: { format: '%Y-%m', date: { $toDate: '$completedMs' } } },
           country: '$learner.country',
           agency: '$learner.agency',
         },
