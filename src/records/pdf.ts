@@ -29,9 +29,20 @@ const FOOTER_SPACE = 28;
 
 type Font = FontWeight;
 
+/** Lines already shaped, per font: layout measures the same cells and candidates again and again. Bounded. */
+const shapedCache: Record<Font, Map<string, ShapedLine>> = { regular: new Map(), bold: new Map() };
+const SHAPED_CACHE_SIZE = 4096;
+
 /** The line shaped in the font (glyphs in visual order, advances from `hmtx`). */
 export function shapeText(text: string, font: Font = 'regular'): ShapedLine {
-  return shapeLine(embeddedFont(font), text);
+  const cache = shapedCache[font];
+  let shaped = cache.get(text);
+  if (!shaped) {
+    shaped = shapeLine(embeddedFont(font), text);
+    if (cache.size >= SHAPED_CACHE_SIZE) cache.clear();
+    cache.set(text, shaped);
+  }
+  return shaped;
 }
 
 /** Width of a text in points. */
@@ -44,8 +55,15 @@ export function textWidth(text: string, size: number, font: Font = 'regular'): n
 export function fitText(text: string, width: number, size: number, font: Font = 'regular'): string {
   if (textWidth(text, size, font) <= width) return text;
   const chars = [...text];
-  while (chars.length > 0 && textWidth(`${chars.join('')}…`, size, font) > width) chars.pop();
-  return chars.length === 0 ? '' : `${chars.join('').trimEnd()}…`;
+  // The longest prefix that fits with its ellipsis, by bisection (widths grow with length; shaping is not free).
+  let fits = 0;
+  let tooLong = chars.length;
+  while (tooLong - fits > 1) {
+    const middle = (fits + tooLong) >> 1;
+    if (textWidth(`${chars.slice(0, middle).join('')}…`, size, font) <= width) fits = middle;
+    else tooLong = middle;
+  }
+  return fits === 0 ? '' : `${chars.slice(0, fits).join('').trimEnd()}…`;
 }
 
 /** A text string of the Info dictionary in UTF-16BE with its byte order mark (§7.9.2.2), any script. */

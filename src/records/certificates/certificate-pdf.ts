@@ -53,7 +53,17 @@ export function cutToLines(text: string, size: number): string[] {
   let rest = text;
   while (rest.length > 0) {
     let end = rest.length;
-    while (end > 1 && textWidth(rest.slice(0, end), size) > LINE_WIDTH) end--;
+    if (textWidth(rest, size) > LINE_WIDTH) {
+      // The longest prefix that fits, by bisection (at least one character per line).
+      let fits = 1;
+      let tooLong = rest.length;
+      while (tooLong - fits > 1) {
+        const middle = (fits + tooLong) >> 1;
+        if (textWidth(rest.slice(0, middle), size) <= LINE_WIDTH) fits = middle;
+        else tooLong = middle;
+      }
+      end = fits;
+    }
     // pdf.ts wraps at spaces and drops them at the ends of a line: keep spaces inside lines.
     while (end > 1 && end < rest.length && (rest[end - 1] === ' ' || rest[end] === ' ')) end--;
     lines.push(rest.slice(0, end));
