@@ -54,6 +54,12 @@ const CMI5_SESSION_EXTENSION = 'https://w3id.org/xapi/cmi5/context/extensions/se
  */
 const CERTIFICATE_ACTIVITY_TYPE = 'http://id.tincanapi.com/activitytype/certificate';
 const CERTIFICATE_VERBS: readonly string[] = ['http://id.tincanapi.com/verb/earned', 'http://activitystrea.ms/schema/1.0/retract'];
+/**
+ * SCORM 2004: the LMS's statements of the course's sequencing rollup (runtime/sequencing/course-status-statements.ts
+ * `ROLLUP_EXTENSION`; the projection test checks the two agree). Contexts share no module for it, so the IRI is
+ * written twice.
+ */
+const ROLLUP_EXTENSION = 'https://cadet.dev/xapi/extensions/sequencing-rollup';
 /** cmi5 §9.4: the type of the course object of "satisfied". */
 const CMI5_COURSE_TYPE = 'https://w3id.org/xapi/cmi5/activitytype/course';
 
@@ -171,6 +177,10 @@ export interface ProgressAccumulator {
   lastMs: number | null;
   /** cmi5: earliest "satisfied" of the course. */
   courseSatisfiedMs: number | null;
+  /** SCORM 2004: earliest completed / passed / failed of the course by its sequencing rollup (the LMS's statements). */
+  courseCompletedMs: number | null;
+  coursePassedMs: number | null;
+  courseFailedMs: number | null;
   /** One per planned unit, in plan order. */
   units: UnitAccumulator[];
 }
@@ -192,12 +202,15 @@ const emptyUnit = (): UnitAccumulator => ({
 });
 
 export function emptyAccumulator(plan: ProjectionPlan): ProgressAccumulator {
-  return { statements: 0, firstMs: null, lastMs: null, courseSatisfiedMs: null, units: plan.units.map(emptyUnit) };
+  return { statements: 0, firstMs: null, lastMs: null, courseSatisfiedMs: null, courseCompletedMs: null, coursePassedMs: null, courseFailedMs: null, units: plan.units.map(emptyUnit) };
 }
 
-/** A stored accumulator that no longer fits the plan (another unit count) is discarded: the caller refolds. */
+/**
+ * A stored accumulator that no longer fits the plan (another unit count) is discarded: the caller refolds. So is
+ * one stored before the course rollup fields existed: refolding gives them from the statements.
+ */
 export function fitsPlan(plan: ProjectionPlan, accumulator: ProgressAccumulator): boolean {
-  return accumulator.units.length === plan.units.length;
+  return accumulator.units.length === plan.units.length && 'courseCompletedMs' in accumulator;
 }
 
 // ---------------------------------------------------------------------------
@@ -295,6 +308,14 @@ function isCourseSatisfied(plan: ProjectionPlan, statement: StoredStatementBody)
   return activitiesOf(statement, 'grouping').some((a) => a.id === plan.coursePublisherId);
 }
 
+/** SCORM 2004: the LMS's statement of the course's rollup (completed, passed, failed), by its context extension. */
+function courseRollupVerb(plan: ProjectionPlan, statement: StoredStatementBody): 'completed' | 'passed' | 'failed' | null {
+  if (plan.format !== 'scorm2004' || statement.context?.extensions?.[ROLLUP_EXTENSION] === undefined) return null;
+  if (statement.object?.id === undefined || !plan.courseActivityIds.includes(statement.object.id)) return null;
+  const verb = statement.verb?.id;
+  return verb === PROGRESS_VERBS.completed ? 'completed' : verb === PROGRESS_VERBS.passed ? 'passed' : verb === PROGRESS_VERBS.failed ? 'failed' : null;
+}
+
 function insertSorted(list: string[], value: string): void {
   if (list.includes(value)) return;
   list.push(value);
@@ -362,6 +383,13 @@ export function foldStatements(plan: ProjectionPlan, accumulator: ProgressAccumu
       next.courseSatisfiedMs = min(next.courseSatisfiedMs, atMs);
       continue;
     }
+    const rollup = courseRollupVerb(plan, statement);
+    if (rollup !== null) {
+      if (rollup === 'completed') next.courseCompletedMs = min(next.courseCompletedMs, atMs);
+      else if (rollup === 'passed') next.coursePassedMs = min(next.coursePassedMs, atMs);
+      else next.courseFailedMs = min(next.courseFailedMs, atMs);
+      continue;
+    }
     const found = unitOf(plan, statement);
     if (found) foldUnit(plan, next.units[found.index] as UnitAccumulator, statement, atMs, found.itself);
   }
@@ -385,17 +413,25 @@ function unitAttempts(plan: ProjectionPlan, unit: UnitAccumulator): number {
   return unit.attemptKeys.length;
 }
 
+/** What the course-level statements say: cmi5's satisfied, SCORM 2004's rollup. */
+export type CourseEvidence = Pick<ProgressAccumulator, 'courseSatisfiedMs'> & Partial<Pick<ProgressAccumulator, 'courseCompletedMs' | 'coursePassedMs' | 'courseFailedMs'>>;
+
+const earliestOf = (a: number | null | undefined, b: number | null | undefined): number | null => (a == null ? (b ?? null) : b == null ? a : Math.min(a, b));
+
 /**
- * The course's completion rule, in one place (certificates reuse it): SCORM and xAPI courses are complete when
- * every unit is completed or passed (at the latest of those moments); cmi5 courses when the LMS recorded
- * "satisfied" for the course (cmi5 §9.3.9, which already applies each AU's moveOn). Null: not complete.
+ * The course's completion rule, in one place (certificates reuse it): SCORM 1.2 and xAPI courses are complete when
+ * every unit is completed or passed (at the latest of those moments); SCORM 2004 courses when the sequencing
+ * rollup of the root activity (SN RB.1.5, stated by the LMS) is completed or satisfied, at the earliest of those;
+ * cmi5 courses when the LMS recorded "satisfied" for the course (cmi5 §9.3.9, which already applies each AU's
+ * moveOn). Null: not complete.
  */
 export function courseCompletion(
   format: PackageFormat,
   units: ReadonlyArray<Pick<UnitAccumulator, 'completedMs' | 'passedMs'>>,
-  courseSatisfiedMs: number | null,
+  course: CourseEvidence,
 ): number | null {
-  if (format === 'cmi5') return courseSatisfiedMs;
+  if (format === 'cmi5') return course.courseSatisfiedMs;
+  if (format === 'scorm2004') return earliestOf(course.courseCompletedMs, course.coursePassedMs);
   if (units.length === 0) return null;
   let latest = Number.NEGATIVE_INFINITY;
   for (const unit of units) {
@@ -425,10 +461,12 @@ export function summarizeProgress(plan: ProjectionPlan, accumulator: ProgressAcc
       completedMs: unit.completedMs,
     };
   });
-  const completedMs = courseCompletion(plan.format, accumulator.units, accumulator.courseSatisfiedMs);
+  const completedMs = courseCompletion(plan.format, accumulator.units, accumulator);
   const scores = units.map((unit) => unit.bestScore).filter((score): score is number => score !== null);
   const anyFailed = units.some((unit) => unit.success === 'failed');
   const anyPassed = units.some((unit) => unit.success === 'passed');
+  // SCORM 2004: the rollup's success, passed once stated (never regresses, as for units), else failed.
+  const rollupSuccess: ProgressSuccess = accumulator.coursePassedMs != null ? 'passed' : accumulator.courseFailedMs != null ? 'failed' : 'unknown';
   return {
     registrationId: plan.registrationId,
     userId: plan.userId,
@@ -436,8 +474,9 @@ export function summarizeProgress(plan: ProjectionPlan, accumulator: ProgressAcc
     versionId: plan.versionId,
     format: plan.format,
     status: completedMs !== null ? 'completed' : accumulator.firstMs !== null ? 'in-progress' : 'not-attempted',
-    // A course fails when a unit failed and was never passed; it passes when complete, nothing failed and something passed.
-    success: anyFailed ? 'failed' : completedMs !== null && anyPassed ? 'passed' : 'unknown',
+    // A course fails when a unit failed and was never passed; it passes when complete, nothing failed and something
+    // passed. SCORM 2004: what its rollup says.
+    success: plan.format === 'scorm2004' ? rollupSuccess : anyFailed ? 'failed' : completedMs !== null && anyPassed ? 'passed' : 'unknown',
     score: scores.length === 0 ? null : scores.reduce((sum, score) => sum + score, 0) / scores.length,
     timeSpentMs: units.reduce((sum, unit) => sum + unit.timeSpentMs, 0),
     firstAccessMs: accumulator.firstMs,

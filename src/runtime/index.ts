@@ -78,7 +78,7 @@ export function createRuntime(deps: RuntimeDeps) {
       commitUrl: `${deps.publicUrl}/api/runtime/commit?${query}`,
       navigateUrl: `${deps.publicUrl}/api/runtime/navigate?${query}`,
       exitUrl: `${deps.publicUrl}/courses/${launch.course.slug}`,
-      initialCmi: initialCmi(version, launch.unit, { id: launch.claims.userId, name: launch.learnerName }, previous),
+      initialCmi: initialCmi(version, launch.unit, { id: launch.claims.userId, name: launch.learnerName }, previous, launch.objectives),
       lastCommitSequence: launch.attempt.commitSequence,
       sequencing: launch.sequencing ?? null,
       // The organization tree as the sequencing rules show it now (src/runtime/sequencing tableOfContents).

@@ -89,16 +89,18 @@ export function registerRuntimeRoutes(app: FastifyInstance, { runtime, contentOr
       return { result: true, errorCode: 0 };
     });
 
-    scope.post<{ Body: { target?: string; request?: 'continue' | 'previous' } }>(
+    scope.post<{ Body: { target?: string; request?: 'continue' | 'previous' | 'exit'; check?: boolean } }>(
       '/runtime/navigate',
       {
         config: { policy: 'launch-token' },
         schema: {
           tags,
-          summary: 'Open another unit of the launched course (table of contents, previous/next)',
+          summary: 'Open another unit of the launched course (table of contents, previous/next, or what sequencing decides once the SCO ended)',
+          description:
+            '`exit`: the SCO ended without a navigation request. Answers `{url}` to open, `{end: "course"}` when the sequencing rules end the course (exitAll), `{end: "wait"}` when the learner chooses next; with `check: true`, `{allowed: true}` or the refusal, and nothing is opened.',
           body: {
             type: 'object',
-            properties: { target: { type: 'string', minLength: 1 }, request: { enum: ['continue', 'previous'] } },
+            properties: { target: { type: 'string', minLength: 1 }, request: { enum: ['continue', 'previous', 'exit'] }, check: { type: 'boolean' } },
             additionalProperties: false,
           },
         },
@@ -106,8 +108,7 @@ export function registerRuntimeRoutes(app: FastifyInstance, { runtime, contentOr
       async (request) => {
         const body = request.body ?? {};
         if (body.target === undefined && body.request === undefined) throw invalid('navigate-what', 'say where to go: target or request', { parameter: 'target' });
-        const launched = await runtime.navigate(tokenOf(request) as string, body, learnerById);
-        return { url: launched.url };
+        return runtime.navigate(tokenOf(request) as string, body, learnerById);
       },
     );
   });

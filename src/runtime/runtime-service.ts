@@ -6,7 +6,8 @@ import { unitActivityId, type CatalogService, type CourseModel, type LaunchableU
 import type { AttemptRecord, CatalogStore, CourseRecord, CourseVersionRecord, DocumentKey, RegistrationRecord, RuntimeStore, StatementRecord, StoredDocument } from '../store/ports.js';
 import type { LaunchClaims, LaunchTokens } from './launch-tokens.js';
 import { createCmi5Runtime } from './cmi5-runtime.js';
-import { evaluateSequencing, tableOfContents } from './sequencing/index.js';
+import { courseStatus, deliveredObjectives, evaluateSequencing, tableOfContents, terminationRulesApply, type NavigationRequest, type SequencingRequest } from './sequencing/index.js';
+import { courseStatusChanges, courseStatusStatements } from './sequencing/course-status-statements.js';
 
 /** The learner as the runtime needs them. */
 export interface Learner {
@@ -227,7 +228,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
         // Opening a chosen unit is a choice navigation request: the sequencing rules apply as they do in the player.
         const attempts = await runtime.attempts(registration.id);
         const current = [...attempts].sort((a, b) => b.updatedMs - a.updatedMs)[0]?.unitId;
-        const decision = evaluateSequencing(model, attempts).navigate(current, { target: options.unit });
+        const decision = evaluateSequencing(model, attempts, { seed: registration.id, nowMs: now() }).navigate(current, { target: options.unit });
         if (!decision.ok) {
           if (decision.code === 'sequencing-unknown-activity') throw notFound('unit-not-found', decision.message, { parameter: 'unit' });
           throw conflict(decision.code, decision.message, { parameter: 'unit', ...(decision.activity !== undefined && { activity: decision.activity }) });
@@ -258,8 +259,13 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
     async player(token: string, learnerName: (userId: string) => Promise<string>) {
       const { claims, version, model, unit, attempt, course } = await scormLaunch(token);
       const resume = attempt.state === null ? null : (attempt.state as ScormAttemptState).raw;
+      const attempts = await runtime.attempts(claims.registrationId);
+      // Randomization is seeded by the registration, so the order is the learner's own and the same on every page.
+      const sequencingOptions = { seed: claims.registrationId, nowMs: now() };
       // The table of contents with each activity's status, and what sequencing disables or hides (SCORM 2004).
-      const toc = tableOfContents(model, await runtime.attempts(claims.registrationId), unit.identifier);
+      const toc = tableOfContents(model, attempts, unit.identifier, sequencingOptions);
+      // The SCO's objectives with the global objectives it reads (SN §4.2.1.2): what earlier SCOs wrote to them.
+      const objectives = model.format === 'scorm2004' ? deliveredObjectives(evaluateSequencing(model, attempts, sequencingOptions), unit.identifier) : [];
       const launchUrl = `${contentUrl}/c/${token}/${encodeLaunchPath(unit.launchUrl)}`;
       const parameters = unit.launchParameters ? unit.launchParameters.replace(/^[?&]/, '') : '';
       return {
@@ -273,6 +279,7 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
         resume,
         sequencing: version.sequencing,
         toc,
+        objectives,
       };
     },
 
@@ -314,14 +321,17 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
       if (newSession) statements.push(...translator.translate(before, before, { phase: 'initialize', atMs, isResume: previous !== null }, context));
       // Then what changed since the last commit, and the end of the session when this one terminates.
       statements.push(...translator.translate(before, after, { phase: options.terminate ? 'terminate' : 'commit', atMs, isResume: false }, context));
-      const { records } = statements.length > 0 ? deps.prepareStatements(statements, runtimePrincipal(claims)) : { records: [] };
       const state: ScormAttemptState = { cmi: after, raw: body as Record<string, unknown>, session };
+      const ended = options.terminate && translator.ends(after);
+      // SCORM 2004: the LMS states the course's rollup when this commit changes it, in the same write.
+      if (model.format === 'scorm2004') statements.push(...(await rollupStatements(model, course, claims, attempt, state, ended, atMs, context)));
+      const { records } = statements.length > 0 ? deps.prepareStatements(statements, runtimePrincipal(claims)) : { records: [] };
       const documents: Array<{ key: DocumentKey; document: StoredDocument }> = [];
       const outcome = await runtime.applyCommit({
         attemptId: attempt.id,
         sequence,
         state,
-        ended: options.terminate && translator.ends(after),
+        ended,
         atMs,
         statements: records,
         documents,
@@ -330,29 +340,40 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
     },
 
     /**
-     * Opens another unit of the same registration (table of contents, previous/next). SCORM 2004 navigation
-     * follows the package's sequencing (src/runtime/sequencing) and is refused with 409 and the reason; other
-     * formats open any unit, or the next/previous one in document order.
+     * Opens another unit of the same registration (table of contents, previous/next, or what the sequencing rules
+     * decide once a SCO has ended). SCORM 2004 navigation follows the package's sequencing (src/runtime/sequencing):
+     * once the SCO's attempt is over its exit and post-condition rules apply (a retry, the end of the course); a
+     * refused request answers 409 with the reason. `check` only asks whether the request is allowed now, with the SCO
+     * still running, so the player can refuse before it ends the SCO. Other formats open any unit, or the next or
+     * previous one in document order.
      */
-    async navigate(token: string, request: { target?: string; request?: 'continue' | 'previous' }, learner: (userId: string) => Promise<Learner>) {
+    async navigate(token: string, request: { target?: string; request?: 'continue' | 'previous' | 'exit'; check?: boolean }, learner: (userId: string) => Promise<Learner>): Promise<{ url?: string; end?: 'course' | 'wait'; allowed?: true }> {
       const claims = tokens.verify(token);
       const version = await versionOf(claims.versionId);
       const model = modelOf(version);
       const registration = await runtime.registration(claims.registrationId);
       if (!registration) throw notFound('registration-not-found', 'the registration of this launch no longer exists');
       let target: LaunchableUnit | undefined;
+      const wanted: SequencingRequest = request.target !== undefined ? { target: request.target } : { request: request.request ?? 'continue' };
       if (model.format === 'scorm2004') {
-        // SCORM 2004: the sequencing rules decide (SN book: choice and flow, preconditions, limits), from the
-        // registration's attempts as committed so far (the player sends its last commit before it navigates).
-        const sequencing = evaluateSequencing(model, await runtime.attempts(registration.id));
-        const decision = sequencing.navigate(claims.unitId, request.target !== undefined ? { target: request.target } : { request: request.request ?? 'continue' });
-        if (!decision.ok) {
-          const data = { ...(request.target !== undefined && { parameter: 'target' }), ...(decision.activity !== undefined && { activity: decision.activity }) };
-          if (decision.code === 'sequencing-unknown-activity') throw notFound('unit-not-found', decision.message, data);
-          throw conflict(decision.code, decision.message, data);
+        // SCORM 2004: the sequencing rules decide (SN book: choice and flow, preconditions, limits, post-conditions),
+        // from the registration's attempts as committed so far (the player sends its last commit before it navigates).
+        const sequencing = evaluateSequencing(model, await runtime.attempts(registration.id), { seed: registration.id, nowMs: now() });
+        // A check cannot foresee what exit and post-condition rules will make of the SCO's final state: with such
+        // rules on its way up, the request is let through and decided once the SCO has ended.
+        const undecidable = request.check && ('request' in wanted && wanted.request === 'exit' || terminationRulesApply(sequencing, claims.unitId));
+        const outcome = undecidable ? ({ ok: true, end: 'wait' } as const) : request.check ? sequencing.navigate(claims.unitId, wanted as NavigationRequest) : sequencing.process(claims.unitId, wanted);
+        if (!outcome.ok) {
+          const data = { ...(request.target !== undefined && { parameter: 'target' }), ...(outcome.activity !== undefined && { activity: outcome.activity }) };
+          if (outcome.code === 'sequencing-unknown-activity') throw notFound('unit-not-found', outcome.message, data);
+          throw conflict(outcome.code, outcome.message, data);
         }
-        target = decision.deliver.unit!;
-      } else if (request.target !== undefined) target = unitOf(model, request.target);
+        if (request.check) return { allowed: true };
+        if (outcome.deliver === undefined) return { end: outcome.end };
+        target = outcome.deliver.unit!;
+      } else if (request.check) return { allowed: true };
+      else if (request.target !== undefined) target = unitOf(model, request.target);
+      else if (request.request === 'exit') return { end: 'wait' };
       else {
         const index = model.units.findIndex((unit) => unit.identifier === claims.unitId);
         const step = request.request === 'previous' ? -1 : 1;
@@ -360,9 +381,33 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
         if (!target) throw conflict('no-such-unit', request.request === 'previous' ? 'this is the first unit' : 'this is the last unit');
       }
       const course = await catalogCourse(version);
-      return launchUnit(await learner(claims.userId), course, registration, target);
+      const launched = await launchUnit(await learner(claims.userId), course, registration, target);
+      return { url: launched.url };
     },
   };
+
+  /**
+   * The LMS's course-level statements for a commit (sequencing/course-status-statements.ts): the root's rollup from
+   * the registration's attempts before the commit and with it applied; one statement per change.
+   */
+  async function rollupStatements(model: CourseModel, course: CourseRecord, claims: LaunchClaims, attempt: AttemptRecord, state: ScormAttemptState, ended: boolean, atMs: number, context: ScormTranslationContext): Promise<object[]> {
+    const attempts = await runtime.attempts(claims.registrationId);
+    const options = { seed: claims.registrationId, nowMs: atMs };
+    const before = courseStatus(model, attempts, options);
+    const withCommit = attempts.map((candidate) => (candidate.id === attempt.id ? { ...candidate, state, endedMs: ended ? atMs : candidate.endedMs } : candidate));
+    const after = courseStatus(model, withCommit, options);
+    const changes = courseStatusChanges(before, after);
+    if (changes.length === 0 || after === null) return [];
+    return courseStatusStatements(changes, after, {
+      actor: context.actor,
+      registration: claims.registrationId,
+      courseActivityId: course.activityId,
+      courseTitle: course.title,
+      rootActivity: model.defaultOrganization,
+      atMs,
+      platform: 'cadet',
+    }, randomUUID);
+  }
 
   /** What a SCORM launch token is bound to, for the player page and its commits. */
   async function scormLaunch(token: string) {

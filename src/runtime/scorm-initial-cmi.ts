@@ -31,7 +31,13 @@ const defined = (entries: Record<string, unknown>): Record<string, unknown> =>
  * it stood. `previous` is the attempt's last state; null starts ab-initio. Interactions are not loaded back:
  * they are write-only in SCORM 1.2, and their learner responses are kept in xAPI syntax, not SCORM's.
  */
-export function initialCmi(version: 'scorm12' | 'scorm2004', unit: LaunchableUnit, learner: { id: string; name: string }, previous: ScormCmiState | null): Record<string, unknown> {
+export function initialCmi(
+  version: 'scorm12' | 'scorm2004',
+  unit: LaunchableUnit,
+  learner: { id: string; name: string },
+  previous: ScormCmiState | null,
+  objectives: ReadonlyArray<{ readonly id: string; readonly success?: 'passed' | 'failed'; readonly scaled?: number }> = [],
+): Record<string, unknown> {
   const resume = previous !== null;
   if (version === 'scorm12') {
     return defined({
@@ -78,5 +84,35 @@ export function initialCmi(version: 'scorm12' | 'scorm2004', unit: LaunchableUni
       'cmi.score.max': previous.score.max,
       'cmi.total_time': previous.totalTime,
     }),
+    ...objectiveElements(objectives, previous),
   });
+}
+
+/**
+ * SCORM 2004 cmi.objectives: the activity's objectives with what sequencing knows of them (global objectives read
+ * in, src/runtime/sequencing `deliveredObjectives`), then, on resume, the objectives the SCO wrote itself that the
+ * manifest does not declare, as it left them.
+ */
+function objectiveElements(
+  declared: ReadonlyArray<{ readonly id: string; readonly success?: 'passed' | 'failed'; readonly scaled?: number }>,
+  previous: ScormCmiState | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const written = previous?.objectives ?? [];
+  const list = [
+    ...declared.map((objective) => {
+      const own = written.find((candidate) => candidate.id === objective.id);
+      return { id: objective.id, success: objective.success ?? (own?.success === 'passed' || own?.success === 'failed' ? own.success : undefined), scaled: objective.scaled ?? own?.score?.scaled, completion: own?.completion };
+    }),
+    ...written
+      .filter((objective) => !declared.some((candidate) => candidate.id === objective.id))
+      .map((objective) => ({ id: objective.id, success: objective.success === 'unknown' ? undefined : objective.success, scaled: objective.score?.scaled, completion: objective.completion })),
+  ];
+  list.forEach((objective, index) => {
+    out[`cmi.objectives.${index}.id`] = objective.id;
+    if (objective.success !== undefined) out[`cmi.objectives.${index}.success_status`] = objective.success;
+    if (objective.scaled !== undefined) out[`cmi.objectives.${index}.score.scaled`] = objective.scaled;
+    if (objective.completion !== undefined && objective.completion !== 'unknown') out[`cmi.objectives.${index}.completion_status`] = objective.completion;
+  });
+  return out;
 }

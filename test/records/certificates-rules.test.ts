@@ -84,3 +84,18 @@ t.test('completion rules', async (t) => {
   t.equal(defaultCertificateRule('xapi'), 'completed-or-passed');
   t.equal(defaultCertificateRule('cmi5'), 'satisfied');
 });
+
+t.test('SCORM 2004: the rules read the course\'s sequencing rollup, not its units (SN RB.1.5)', async (t) => {
+  const doneUnits = [{ completedMs: 10, passedMs: 10 }, { completedMs: 20, passedMs: null }];
+  const rollup = (courseCompletedMs: number | null, coursePassedMs: number | null) => ({ units: doneUnits as never, courseSatisfiedMs: null, courseCompletedMs, coursePassedMs, courseFailedMs: null });
+  t.equal(certificateEarnedMs(null, 'scorm2004', rollup(null, null)), null, 'every unit done, the rollup not complete: no certificate');
+  t.equal(certificateEarnedMs(null, 'scorm2004', rollup(40, null)), 40, 'default: the rollup completed');
+  t.equal(certificateEarnedMs(null, 'scorm2004', rollup(40, 30)), 30, 'default: or satisfied, the earlier');
+  t.equal(certificateEarnedMs('completed', 'scorm2004', rollup(null, 30)), null, 'completed: satisfied is not enough');
+  t.equal(certificateEarnedMs('completed', 'scorm2004', rollup(40, 30)), 40);
+  t.equal(certificateEarnedMs('passed', 'scorm2004', rollup(40, null)), null, 'passed: completed is not enough');
+  t.equal(certificateEarnedMs('passed', 'scorm2004', rollup(40, 30)), 30);
+  t.equal(certificateEarnedMs('completed-or-passed', 'scorm2004', rollup(40, null)), 40);
+  t.equal(certificateEarnedMs('completed', 'scorm12', rollup(40, 30)), 20, 'SCORM 1.2 still reads every unit');
+  t.equal(defaultCertificateRule('scorm2004'), 'completed-or-passed');
+});

@@ -1,7 +1,9 @@
 import t from 'tap';
+import { courseStatusStatements, type CourseStatusChange } from '../../src/runtime/sequencing/course-status-statements.js';
 import {
   courseCompletion,
   emptyAccumulator,
+  fitsPlan,
   foldStatements,
   parseDurationMs,
   projectionPlan,
@@ -14,6 +16,12 @@ const COURSE = 'https://lms.example/courses/evidence';
 const registration = { id: '6f1c9b2e-0000-4000-8000-000000000001', userId: 'u1', courseId: 'c1', versionId: 'v1' };
 
 const scormPlan = projectionPlan({
+  registration,
+  course: { activityId: COURSE },
+  model: { format: 'scorm12', identifier: 'MANIFEST-1', units: [{ identifier: 'SCO 1' }, { identifier: 'SCO-2' }] },
+});
+/** The same course as SCORM 2004: its completion and success are the sequencing rollup's (the LMS's statements). */
+const scorm2004Plan = projectionPlan({
   registration,
   course: { activityId: COURSE },
   model: { format: 'scorm2004', identifier: 'MANIFEST-1', units: [{ identifier: 'SCO 1' }, { identifier: 'SCO-2' }] },
@@ -236,12 +244,48 @@ t.test('voiding statements count as stored, nothing else', async (t) => {
   t.match(progress, { statements: 2, lastAccessMs: Date.parse(at(0)) });
 });
 
+/** The runtime's own course-level rollup statement (runtime/sequencing/course-status-statements.ts). */
+const rollupStatement = (change: CourseStatusChange, minutes: number, scaled?: number) =>
+  courseStatusStatements([change], { completion: 'completed', success: change === 'failed' ? 'failed' : 'passed', attempted: true, ...(scaled !== undefined && { scaled }) }, {
+    actor: { objectType: 'Agent', account: { homePage: 'https://lms.example', name: 'u1' } },
+    registration: registration.id,
+    courseActivityId: COURSE,
+    courseTitle: { en: 'Evidence' },
+    rootActivity: 'ORG',
+    atMs: Date.parse(at(minutes)),
+    platform: 'cadet',
+  }, () => `00000000-0000-4000-8000-00000000000${minutes % 10}`)[0]!;
+
+t.test('SCORM 2004: the course\'s completion and success are its sequencing rollup, as the LMS stated it', async (t) => {
+  const units = [scorm(V.completed, SCO1, 1, { completion: true }), scorm(V.passed, SCO1, 2, { success: true }), scorm(V.completed, SCO2, 3, { completion: true })];
+  t.match(unitsOf(scorm2004Plan, units), { status: 'in-progress', success: 'unknown', completedMs: null }, 'every unit completed is not enough: the rollup has not said so');
+  t.match(unitsOf(scormPlan, units), { status: 'completed' }, '(SCORM 1.2: it is)');
+  const failed = unitsOf(scorm2004Plan, [...units, rollupStatement('completed', 4), rollupStatement('failed', 4, 0.4)]);
+  t.match(failed, { status: 'completed', success: 'failed', completedMs: Date.parse(at(4)) }, 'the rollup completed and not satisfied, though a unit passed');
+  t.match(failed.units, [{ status: 'completed', success: 'passed' }, { status: 'completed' }], 'units are unchanged by the course statements');
+  t.match(unitsOf(scorm2004Plan, [...units, rollupStatement('completed', 4), rollupStatement('failed', 4), rollupStatement('passed', 9)]), { success: 'passed', completedMs: Date.parse(at(4)) }, 'then satisfied: passed');
+  t.match(unitsOf(scorm2004Plan, [scorm(V.initialized, SCO1, 0), rollupStatement('passed', 5)]), { status: 'completed', success: 'passed', completedMs: Date.parse(at(5)) }, 'satisfied alone completes the course (completed or passed)');
+  const forged = { ...rollupStatement('completed', 6), context: { registration: registration.id } };
+  t.match(unitsOf(scorm2004Plan, [scorm(V.initialized, SCO1, 0), forged]), { status: 'in-progress' }, 'a course "completed" without the LMS\'s extension does not count');
+  t.match(unitsOf(scormPlan, [scorm(V.initialized, SCO1, 0), rollupStatement('completed', 6)]), { status: 'in-progress' }, 'nor in other formats');
+  const acc = projectRegistration(scorm2004Plan, [rollupStatement('completed', 4)]).accumulator;
+  t.match(acc, { courseCompletedMs: Date.parse(at(4)), coursePassedMs: null, courseFailedMs: null });
+  t.equal(courseCompletion('scorm2004', [{ completedMs: 1, passedMs: 1 }], { courseSatisfiedMs: null, courseCompletedMs: null, coursePassedMs: null }), null);
+  t.equal(courseCompletion('scorm2004', [], { courseSatisfiedMs: null, courseCompletedMs: 8, coursePassedMs: 5 }), 5, 'the earliest of completed and passed');
+});
+
+t.test('an accumulator stored before the course rollup fields is refolded', async (t) => {
+  const { courseCompletedMs: _c, coursePassedMs: _p, courseFailedMs: _f, ...old } = emptyAccumulator(scorm2004Plan);
+  t.notOk(fitsPlan(scorm2004Plan, old as ReturnType<typeof emptyAccumulator>));
+  t.ok(fitsPlan(scorm2004Plan, emptyAccumulator(scorm2004Plan)));
+});
+
 t.test('the completion rule', async (t) => {
-  t.equal(courseCompletion('scorm12', [], null), null, 'a course without units is never complete');
-  t.equal(courseCompletion('scorm12', [{ completedMs: 5, passedMs: 3 }, { completedMs: null, passedMs: 9 }], null), 9);
-  t.equal(courseCompletion('xapi', [{ completedMs: 5, passedMs: null }, { completedMs: null, passedMs: null }], null), null);
-  t.equal(courseCompletion('cmi5', [{ completedMs: 5, passedMs: 3 }], null), null, 'cmi5 waits for satisfied');
-  t.equal(courseCompletion('cmi5', [], 7), 7);
+  t.equal(courseCompletion('scorm12', [], { courseSatisfiedMs: null }), null, 'a course without units is never complete');
+  t.equal(courseCompletion('scorm12', [{ completedMs: 5, passedMs: 3 }, { completedMs: null, passedMs: 9 }], { courseSatisfiedMs: null }), 9);
+  t.equal(courseCompletion('xapi', [{ completedMs: 5, passedMs: null }, { completedMs: null, passedMs: null }], { courseSatisfiedMs: null }), null);
+  t.equal(courseCompletion('cmi5', [{ completedMs: 5, passedMs: 3 }], { courseSatisfiedMs: null }), null, 'cmi5 waits for satisfied');
+  t.equal(courseCompletion('cmi5', [], { courseSatisfiedMs: 7 }), 7);
 });
 
 t.test('ISO 8601 durations', async (t) => {

@@ -2,12 +2,15 @@
  * When a registration earns its course's certificate: the course's rule (a per-course setting, `CertificateRule`),
  * applied to the progress projection's fold state. Pure; the store runs it in the transaction of the statements
  * that may meet it. Without a setting, the rule is the transcript's own completion rule (`courseCompletion`):
- * SCORM and xAPI every unit completed or passed, cmi5 the course "satisfied" (cmi5 §9.3.9, which applies each AU's
- * moveOn).
+ * SCORM 1.2 and xAPI every unit completed or passed; SCORM 2004 the course's sequencing rollup completed or
+ * satisfied (the LMS's course statements, SN RB.1.5), so a package whose rollup leaves some SCOs out (a pretest, an
+ * optional lesson) is certified as its manifest says; cmi5 the course "satisfied" (cmi5 §9.3.9, which applies each
+ * AU's moveOn). The `completed`, `passed` and `completed-or-passed` settings read the same rollup for SCORM 2004, and
+ * every unit for the other SCORM and xAPI courses.
  */
 import type { PackageFormat } from '../../packages/course-model.js';
 import type { CertificateRule } from '../../store/ports.js';
-import { courseCompletion, type ProgressAccumulator } from '../progress-projection.js';
+import { courseCompletion, type CourseEvidence, type ProgressAccumulator } from '../progress-projection.js';
 
 export const certificateRules: readonly CertificateRule[] = ['completed-or-passed', 'completed', 'passed', 'satisfied', 'none'];
 
@@ -39,20 +42,22 @@ const earliest = (a: number | null, b: number | null) => (a === null ? b : b ===
 export function certificateEarnedMs(
   rule: CertificateRule | null,
   format: PackageFormat,
-  accumulator: Pick<ProgressAccumulator, 'units' | 'courseSatisfiedMs'>,
+  accumulator: Pick<ProgressAccumulator, 'units'> & CourseEvidence,
 ): number | null {
+  // SCORM 2004: the course's rollup, not its units (SN RB.1.5: the manifest says which SCOs count).
+  const rollup = format === 'scorm2004';
   switch (rule) {
     case null:
-      return courseCompletion(format, accumulator.units, accumulator.courseSatisfiedMs);
+      return courseCompletion(format, accumulator.units, accumulator);
     case 'none':
       return null;
     case 'satisfied':
       return accumulator.courseSatisfiedMs;
     case 'completed':
-      return everyUnit(accumulator.units, (unit) => unit.completedMs);
+      return rollup ? (accumulator.courseCompletedMs ?? null) : everyUnit(accumulator.units, (unit) => unit.completedMs);
     case 'passed':
-      return everyUnit(accumulator.units, (unit) => unit.passedMs);
+      return rollup ? (accumulator.coursePassedMs ?? null) : everyUnit(accumulator.units, (unit) => unit.passedMs);
     case 'completed-or-passed':
-      return everyUnit(accumulator.units, (unit) => earliest(unit.completedMs, unit.passedMs));
+      return rollup ? earliest(accumulator.courseCompletedMs ?? null, accumulator.coursePassedMs ?? null) : everyUnit(accumulator.units, (unit) => earliest(unit.completedMs, unit.passedMs));
   }
 }

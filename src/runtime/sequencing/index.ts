@@ -136,3 +136,42 @@ export function tableOfContents(model: CourseModel, attempts: readonly Sequencin
   for (const child of state.tree.root.children) visit(child, 0);
   return entries;
 }
+
+export interface DeliveredObjective {
+  /** The `objectiveID` as the SCO knows it (cmi.objectives.n.id). */
+  readonly id: string;
+  readonly success?: 'passed' | 'failed';
+  readonly scaled?: number;
+}
+
+/**
+ * The objectives a SCO starts with (SCORM 2004 RTE §4.2.17 and SN §4.2.1.2): every objective of its activity that
+ * has an `objectiveID`, with the values the tracking model has for it — the attempt's own, replaced by its global
+ * objective's through `readSatisfiedStatus`/`readNormalizedMeasure` maps. So a SCO reads in `cmi.objectives` what
+ * an earlier SCO wrote to a shared global objective. Unknown values are left out (the SCO sees `unknown`).
+ */
+export function deliveredObjectives(state: SequencingState, unitId: string): DeliveredObjective[] {
+  const activity = state.tree.byId.get(unitId);
+  if (activity === undefined) return [];
+  const activityState = state.stateOf(activity);
+  return activity.objectives.flatMap((definition) => {
+    if (definition.objectiveID === undefined) return [];
+    const objective = activityState.objectives.get(definition.key) ?? UNKNOWN_OBJECTIVE;
+    return [{
+      id: definition.objectiveID,
+      ...(objective.satisfiedKnown && { success: objective.satisfied ? ('passed' as const) : ('failed' as const) }),
+      ...(objective.measureKnown && { scaled: objective.measure }),
+    }];
+  });
+}
+
+/**
+ * Whether exit or post-condition rules could decide a request from this unit once it ends (termination.ts): then
+ * whether a request is allowed cannot be told while the SCO still runs, since the rules read its final state.
+ */
+export function terminationRulesApply(state: SequencingState, unitId: string): boolean {
+  for (let at = state.tree.byId.get(unitId) ?? null; at !== null; at = at.parent) {
+    if (at.postConditionRules.length > 0 || at.exitConditionRules.length > 0) return true;
+  }
+  return false;
+}
