@@ -74,7 +74,7 @@ export interface CommitBody {
 export interface RecordedNavigation {
   attempt: string;
   token: string | undefined;
-  body: { target?: string; request?: string };
+  body: { target?: string; request?: string; check?: boolean };
   /** Commits the app had received for that attempt when the navigate request arrived. */
   commitsBefore: number;
 }

@@ -33,6 +33,7 @@ t.test('SCORM 2004 sequenced course: continue, previous and choice go to navigat
   const harness: Harness = await startHarness(t, pkg, 'scorm2004');
   const launchSequenced = (unit: string) => harness.launch({ unit, sequencing });
   harness.answerNavigation = (body, attempt) => {
+    if (body.check) return { status: 200, body: { allowed: true } };
     const launchable = pkg.units.filter((unit) => unit.href);
     const from = launchable.findIndex((unit) => harness.attemptOf(unit.identifier) === attempt);
     const target = body.target ?? (body.request === 'continue' ? launchable[from + 1] : launchable[from - 1])?.identifier;
@@ -66,10 +67,11 @@ t.test('SCORM 2004 sequenced course: continue, previous and choice go to navigat
   t.ok(harness.navigations[0].commitsBefore >= 1, 'after the terminate commit was acknowledged');
   await scoReady(page, 'content=handicapping');
 
-  // The learner clicks Previous.
+  // The learner clicks Previous: the player asks first, with the SCO still running, then ends it and navigates.
   await page.click('#player-previous');
-  await waitFor(() => harness.navigations.length === 2, 'the second navigate request');
-  t.same(harness.navigations[1].body, { request: 'previous' });
+  await waitFor(() => harness.navigations.length === 3, 'the check and the navigate request');
+  t.same(harness.navigations[1].body, { request: 'previous', check: true }, 'asked before the SCO is ended');
+  t.same(harness.navigations[2].body, { request: 'previous' });
   await scoReady(page, 'content=etiquette');
 
   // The SCO makes a choice request.
@@ -78,7 +80,18 @@ t.test('SCORM 2004 sequenced course: continue, previous and choice go to navigat
     (window as any).ScormProcessSetValue('adl.nav.request', '{target=assessment_item}choice');
     (window as any).ScormProcessTerminate();
   });
-  await waitFor(() => harness.navigations.length === 3, 'the choice navigate request');
-  t.same(harness.navigations[2].body, { target: 'assessment_item' }, '{target=…}choice → {"target":…}');
+  await waitFor(() => harness.navigations.length === 4, 'the choice navigate request');
+  t.same(harness.navigations[3].body, { target: 'assessment_item' }, '{target=…}choice → {"target":…} (the SCO asked: no check, it has ended)');
   await scoReady(page, 'content=assessment');
+
+  // A refused request leaves the SCO running, with the reason shown.
+  harness.answerNavigation = (body) => (body.check ? { status: 409, body: { message: 'the test must be passed first' } } : { status: 500, body: {} });
+  await page.click('#player-previous');
+  await waitFor(() => harness.navigations.length === 5, 'the check');
+  await page.locator('#player-status[data-kind="error"]').waitFor();
+  t.match(await page.locator('#player-status').textContent(), /You cannot go there yet: the test must be passed first/, 'the refusal is shown');
+  t.equal(await page.evaluate(() => (window as any).API_1484_11.isTerminated()), false, 'the SCO was not ended');
+  await scoReady(page, 'content=assessment');
+  t.equal(await page.locator('#player-previous').isDisabled(), false, 'the controls are usable again');
+  t.equal(harness.navigations.length, 5, 'nothing else was asked');
 });

@@ -470,8 +470,9 @@
       if (choice) return { kind: 'target', target: choice[1] };
       if (request === 'continue' || request === 'previous') return { kind: request };
       if (request === 'exitAll' || request === 'suspendAll' || request === 'abandonAll') return { kind: 'exit' };
-      // _none_, exit, abandon: the sequencer leaves the choice to the learner.
-      return launchableCount > 1 ? { kind: 'wait' } : { kind: 'exit' };
+      // _none_, exit, abandon: an exit request (SN), whose post-condition rules may deliver something (a retry, the
+      // next activity) or end the course; else the learner chooses.
+      return launchableCount > 1 ? { kind: 'exit-request' } : { kind: 'exit' };
     }
     if (session.navEvent === 'previous') {
       return config.previousTarget ? { kind: 'target', target: config.previousTarget } : { kind: 'exit' };
@@ -482,14 +483,96 @@
   function requestNavigation(navigation) {
     if (busy || leaving) return;
     if (session.initialized && !session.terminated) {
-      // Let the SCO's data be committed (as a terminate commit) before anything else happens.
-      pendingNavigation = navigation;
-      setBusy(true);
-      endSession();
-      if (session.terminated) return;
-      pendingNavigation = null;
+      if (is2004 && navigation.kind !== 'exit') {
+        // SCORM 2004: ask the sequencer first, while the SCO still runs, so that a refusal leaves the learner in it
+        // (ending it first would take it away until another choice). The answer is final unless post-condition
+        // rules read the SCO's final state: the server then lets the request through and decides once it ended.
+        setBusy(true);
+        postNavigation(Object.assign(navigationBody(navigation), { check: true }))
+          .then(function (answer) {
+            if (!answer.ok) {
+              showRefusal(answer);
+              setBusy(false);
+              return;
+            }
+            endThenPerform(navigation);
+          })
+          .catch(function (error) {
+            showStatus(format(labels['player.navigation.failed'], error && error.message ? error.message : ''), 'error');
+            setBusy(false);
+          });
+        return;
+      }
+      endThenPerform(navigation);
+      return;
     }
     perform(navigation);
+  }
+
+  /** Lets the SCO's data be committed (as a terminate commit) before anything else happens, then navigates. */
+  function endThenPerform(navigation) {
+    pendingNavigation = navigation;
+    setBusy(true);
+    if (is2004) {
+      // Unload the SCO first, the way a browser would: its own unload handler sets cmi.exit and calls Terminate
+      // (a test that ends its attempt says so: post-condition rules need it). Only a SCO that does not terminate
+      // itself is ended here, as a suspend.
+      unloadSco(function () {
+        if (!session.terminated) endSession();
+        if (!session.terminated) {
+          pendingNavigation = null;
+          perform(navigation);
+        }
+      });
+      return;
+    }
+    endSession();
+    if (session.terminated) return;
+    pendingNavigation = null;
+    perform(navigation);
+  }
+
+  function unloadSco(then) {
+    var done = false;
+    var finish = function () {
+      if (done) return;
+      done = true;
+      then();
+    };
+    try {
+      frame.addEventListener('load', function () { setTimeout(finish, 50); }, { once: true });
+      frame.src = 'about:blank';
+    } catch (error) {
+      finish();
+      return;
+    }
+    setTimeout(finish, 1500);
+  }
+
+  function navigationBody(navigation) {
+    if (navigation.kind === 'exit-request') return { request: 'exit' };
+    return navigation.kind === 'target' ? { target: navigation.target } : { request: navigation.kind };
+  }
+
+  /** POST navigateUrl: resolves { ok, status, answer }. */
+  function postNavigation(body) {
+    return fetch(config.navigateUrl, {
+      method: 'POST',
+      mode: 'cors',
+      credentials: 'omit',
+      cache: 'no-store',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        return { ok: response.ok, status: response.status, answer: parseJson(text) || {} };
+      });
+    });
+  }
+
+  function showRefusal(result) {
+    var key = result.status === 409 ? 'player.navigation.forbidden' : 'player.navigation.failed';
+    showStatus(format(labels[key], result.answer.message || String(result.status)), 'error');
   }
 
   /** Ends the SCO's session the way SCORM expects an LMS to: as a suspend unless the SCO said otherwise. */
@@ -507,9 +590,7 @@
 
   function perform(navigation) {
     if (navigation.kind === 'wait') {
-      setBusy(false);
-      showStatus(labels['player.unit.finished'], 'info');
-      setTocOpen(true);
+      waitForChoice();
       return;
     }
     setBusy(true);
@@ -519,32 +600,63 @@
         leave(config.exitUrl);
         return;
       }
-      var body = navigation.kind === 'target' ? { target: navigation.target } : { request: navigation.kind };
-      fetch(config.navigateUrl, {
-        method: 'POST',
-        mode: 'cors',
-        credentials: 'omit',
-        cache: 'no-store',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-        .then(function (response) {
-          return response.text().then(function (text) {
-            var answer = parseJson(text) || {};
-            if (response.ok && typeof answer.url === 'string' && isHttpUrl(answer.url)) {
-              leave(answer.url);
-              return;
-            }
-            var key = response.status === 409 ? 'player.navigation.forbidden' : 'player.navigation.failed';
-            showStatus(format(labels[key], answer.message || String(response.status)), 'error');
-            setBusy(false);
-          });
+      postNavigation(navigationBody(navigation))
+        .then(function (result) {
+          var answer = result.answer;
+          if (result.ok && typeof answer.url === 'string' && isHttpUrl(answer.url)) {
+            leave(answer.url);
+            return;
+          }
+          // SCORM 2004 sequencing: exitAll (the course ends), or nothing to deliver (the learner chooses).
+          if (result.ok && answer.end === 'course') {
+            leave(config.exitUrl);
+            return;
+          }
+          if (result.ok && answer.end === 'wait') {
+            waitForChoice();
+            return;
+          }
+          showRefusal(result);
+          redeliverIfSuspended();
         })
         .catch(function (error) {
           showStatus(format(labels['player.navigation.failed'], error && error.message ? error.message : ''), 'error');
-          setBusy(false);
+          redeliverIfSuspended();
         });
     });
+  }
+
+  function waitForChoice() {
+    setBusy(false);
+    showStatus(labels['player.unit.finished'], 'info');
+    setTocOpen(true);
+  }
+
+  /**
+   * The request was refused after the SCO had ended (its final state changed the answer): a SCO that suspended is
+   * delivered again, resumed (this page, reloaded, with the refusal kept to show); one whose attempt ended leaves
+   * the choice to the learner.
+   */
+  function redeliverIfSuspended() {
+    var suspended = false;
+    try {
+      suspended = String(is2004 ? api.cmi.exit : api.cmi.core.exit) === 'suspend';
+    } catch (error) {
+      suspended = false;
+    }
+    if (!suspended || !session.terminated) {
+      setBusy(false);
+      if (session.terminated) setTocOpen(true);
+      return;
+    }
+    try {
+      sessionStorage.setItem(config.storageKey + ':refusal', statusElement.textContent || '');
+      sessionStorage.setItem(config.storageKey + ':acknowledged', String(queue.acknowledged));
+    } catch (error) {
+      // the page reloads without the message
+    }
+    leaving = true;
+    location.reload();
   }
 
   function leave(url) {
@@ -684,6 +796,13 @@
       return queue.items.length;
     },
   };
+  try {
+    var refusal = sessionStorage.getItem(config.storageKey + ':refusal');
+    sessionStorage.removeItem(config.storageKey + ':refusal');
+    if (refusal) showStatus(refusal, 'error');
+  } catch (error) {
+    // no message to show again
+  }
   queue.pump();
   if (queue.items.length > 0) {
     // Commits kept on this device by an earlier page of the attempt (it was left offline) are newer than the
