@@ -18,7 +18,8 @@ import { measureQueries, type QueryOptions, type QueryResult } from './query.js'
 import { measureDocuments, type DocumentResult } from './documents.js';
 import { measureImport, type ImportResult } from './import.js';
 import { measureCommits, type CommitResult } from './commits.js';
-import { commitRows, compareRows, documentRows, formatTable, importRows, ingestRows, queryRowsBySize, ratioNote, type IngestResults, type Row } from './report.js';
+import { measureRecords, type RecordsResult } from './records.js';
+import { commitRows, compareRows, documentRows, formatTable, importRows, ingestRows, queryRowsBySize, ratioNote, recordsRows, type IngestResults, type Row } from './report.js';
 import { killAllServers } from './server-process.js';
 
 const scales = {
@@ -28,6 +29,7 @@ const scales = {
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 100 },
     import: { bytes: 20 * 1024 ** 2, mediaFiles: 24, smallFiles: 500 },
     commits: { learners: 50, periodMs: 10_000, windowMs: 20_000, suspendDataChars: 3000 },
+    records: { courses: 20, learners: 2_000, transcriptRegistrations: 100, requests: { transcript: 100, report: 5 }, timeCapMs: 60_000 },
   },
   full: {
     ingestStatements: 50_000,
@@ -35,10 +37,11 @@ const scales = {
     documents: { sizes: [4096, 10240, 65536], requestsPerSize: 500 },
     import: { bytes: 200 * 1024 ** 2, mediaFiles: 48, smallFiles: 3000 },
     commits: { learners: 500, periodMs: 10_000, windowMs: 60_000, suspendDataChars: 3000 },
+    records: { courses: 80, learners: 17_000, transcriptRegistrations: 100, requests: { transcript: 300, report: 5 }, timeCapMs: 60_000 },
   },
 } as const;
 type Scale = keyof typeof scales;
-const stageNames = ['ingest', 'direct', 'query', 'documents', 'import', 'commits'] as const;
+const stageNames = ['ingest', 'direct', 'query', 'documents', 'import', 'commits', 'records'] as const;
 type StageName = (typeof stageNames)[number];
 
 const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}[,…]] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
@@ -49,6 +52,8 @@ const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames
                  documents: state document PUT/GET latency at 4, 10 and 64 KB;
                  import: \`cadet import\` of a generated SCORM 1.2 zip (time, peak RSS) beside \`unzip -q\`;
                  commits: SCORM runtime commits, every learner every 10 s, beside the same writes to the LRS;
+                 records: a transcript of 100 registrations and the completion reports over every learner × course
+                 (small: 2 k learners × 20 courses; full: 17 k × 80, 1.36 M registrations);
                  several stages: comma-separated (--only import,commits)
   --concurrency  batches in flight during ingest (default 6)
   --compare      an earlier results JSON; adds a column with the change of each figure
@@ -177,6 +182,12 @@ async function main(): Promise<void> {
     rows.push(...commitRows(commits));
   }
 
+  let records: RecordsResult | undefined;
+  if (runs('records')) {
+    records = await measureRecords(workDir, scale.records);
+    rows.push(...recordsRows(records));
+  }
+
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`done in ${seconds.toFixed(0)} s\n\n`);
   process.stdout.write(`cadet bench, scale ${options.scale}, ${info.cores} cores, node ${info.node}${info.commit ? `, commit ${info.commit}` : ''}, load average ${info.loadAverage} at start, ${os.loadavg()[0].toFixed(2)} at end\n\n`);
@@ -184,7 +195,7 @@ async function main(): Promise<void> {
   if (options.compare) process.stdout.write(`\n(vs earlier: ${options.compare})\n`);
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  const results = { format: 2, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only?.join(',') ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents, import: imports, commits };
+  const results = { format: 2, date: new Date(started).toISOString(), seconds, scale: options.scale, only: options.only?.join(',') ?? null, concurrency: options.concurrency, machine: info, rows, ingest, query, documents, import: imports, commits, records };
   fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);
   if (options.keep) process.stderr.write(`data kept in ${workDir}\n`);

@@ -95,6 +95,12 @@ async function serve(flags: Record<string, string | undefined>): Promise<void> {
   const address = await app.listen({ host: config.host, port: config.port });
   const contentAddress = await app.contentServer.listen({ host: config.host, port: config.contentPort });
   app.log.info(`cadet serving at ${address} (public URL ${config.publicUrl}, data in ${config.dataDir}); content origin at ${contentAddress} (${config.contentUrl})`);
+  // The reports' in-memory facts load in steps while requests are served, so the first report does not wait for them.
+  const warmStart = Date.now();
+  store.reports?.warm?.().then(
+    () => app.log.info(`reports ready (${Date.now() - warmStart} ms)`),
+    (error: unknown) => app.log.warn({ err: error }, 'reports could not prepare; the first report will try again'),
+  );
 }
 
 async function credentials(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<number> {

@@ -25,6 +25,7 @@ import type {
 } from '../ports.js';
 import { mergeActivityDefinition } from '../activity-definitions.js';
 import type { Sqlite, WriteQueue } from './database.js';
+import { createRegistrationFacts } from './registration-facts.js';
 
 export type SqliteReportsStore = ReportsStore & {
   /** Keeps the answers projection in step with freshly inserted statements, inside the caller's transaction. */
@@ -185,6 +186,14 @@ export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue): Sqlite
     if (!sql.meta.get('built')) rebuildNow();
   }).immediate();
 
+  // Registration-level reports: from the in-memory facts, which prune the change log as they catch up.
+  const prunePosition = db.prepare('DELETE FROM report_changes WHERE seq <= ?');
+  const facts = createRegistrationFacts(db, (upTo) => {
+    writes.run(() => prunePosition.run(upTo)).catch(() => {
+      // Pruning is housekeeping: a failure leaves entries that the next report re-reads (idempotent).
+    });
+  });
+
   /** Prepared once per query text (the filter's shape). */
   const prepared = new Map<string, PreparedStatement>();
   const all = <T>(text: string, params: unknown[]): T[] => {
@@ -196,59 +205,26 @@ export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue): Sqlite
   return {
     afterInsert,
 
+    warm: () => facts.sync(),
+
     async completions(filter) {
-      const { clauses, params } = where(filter, { course: 'p.course_id', time: 'p.completed_ms' });
-      return all<CompletionCountRecord>(
-        `SELECT p.course_id AS courseId, strftime('%Y-%m', p.completed_ms / 1000, 'unixepoch') AS month, u.country AS country, u.agency AS agency,
-           COUNT(*) AS completed, COUNT(CASE WHEN p.success = 'passed' THEN 1 END) AS passed
-         FROM registration_progress p JOIN users u ON u.id = p.user_id
-         WHERE p.completed_ms IS NOT NULL${and(clauses)}
-         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-        params,
-      );
+      await facts.sync();
+      return facts.completions(filter);
     },
 
     async scoreBins(filter) {
-      const { clauses, params } = where(filter, { course: 'p.course_id', time: 'r.created_ms' });
-      return all<ScoreBinRecord>(
-        `SELECT courseId, CASE WHEN best < 0 THEN -1 WHEN best >= 1 THEN 9 ELSE CAST(best * 10 AS INTEGER) END AS bin, COUNT(*) AS learners
-         FROM (
-           SELECT p.course_id AS courseId, p.user_id, MAX(p.score) AS best
-           FROM registration_progress p JOIN registrations r ON r.id = p.registration_id JOIN users u ON u.id = p.user_id
-           WHERE p.score IS NOT NULL${and(clauses)}
-           GROUP BY p.course_id, p.user_id)
-         GROUP BY 1, 2 ORDER BY 1, 2`,
-        params,
-      );
+      await facts.sync();
+      return facts.scoreBins(filter);
     },
 
     async timeSpent(filter) {
-      const { clauses, params } = where(filter, { course: 'p.course_id', time: 'r.created_ms' });
-      return all<TimeSpentRecord>(
-        `WITH ranked AS (
-           SELECT p.course_id AS courseId, p.time_spent_ms AS ms,
-             ROW_NUMBER() OVER (PARTITION BY p.course_id ORDER BY p.time_spent_ms) AS rank,
-             COUNT(*) OVER (PARTITION BY p.course_id) AS n
-           FROM registration_progress p JOIN registrations r ON r.id = p.registration_id JOIN users u ON u.id = p.user_id
-           WHERE p.time_spent_ms > 0${and(clauses)})
-         SELECT courseId, n AS registrations, SUM(ms) AS totalMs,
-           MAX(CASE WHEN rank = (n + 1) / 2 THEN ms END) AS medianMs,
-           MAX(CASE WHEN rank = (9 * n + 9) / 10 THEN ms END) AS p90Ms
-         FROM ranked GROUP BY courseId, n ORDER BY courseId`,
-        params,
-      );
+      await facts.sync();
+      return facts.timeSpent(filter);
     },
 
     async funnel(filter) {
-      const { clauses, params } = where(filter, { course: 'r.course_id', time: 'r.created_ms' });
-      return all<FunnelRecord>(
-        `SELECT r.course_id AS courseId, COUNT(*) AS enrolled, COUNT(p.first_access_ms) AS started, COUNT(p.completed_ms) AS completed,
-           COUNT(CASE WHEN p.success = 'passed' THEN 1 END) AS passed
-         FROM registrations r JOIN users u ON u.id = r.user_id LEFT JOIN registration_progress p ON p.registration_id = r.id
-         WHERE 1${and(clauses)}
-         GROUP BY r.course_id ORDER BY r.course_id`,
-        params,
-      );
+      await facts.sync();
+      return facts.funnel(filter);
     },
 
     async questions(filter) {

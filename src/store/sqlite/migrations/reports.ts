@@ -40,4 +40,37 @@ export const reportsMigrations: readonly Migration[] = [
       CREATE INDEX registration_progress_completed ON registration_progress (course_id, completed_ms) WHERE completed_ms IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The change log of the registration-level reports' in-memory facts (store/sqlite/registration-facts.ts):
+      -- filled by triggers in the transaction of every write that changes what those reports read, whatever
+      -- process writes (the server, cadet rebuild-projections); read and pruned by the server as it reports.
+      CREATE TABLE report_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        registration_rowid INTEGER,
+        user_id TEXT
+      );
+      CREATE TRIGGER report_changes_registration_added AFTER INSERT ON registrations
+      BEGIN
+        INSERT INTO report_changes (registration_rowid) VALUES (NEW.rowid);
+      END;
+      CREATE TRIGGER report_changes_progress_added AFTER INSERT ON registration_progress
+      BEGIN
+        INSERT INTO report_changes (registration_rowid) SELECT rowid FROM registrations WHERE id = NEW.registration_id;
+      END;
+      CREATE TRIGGER report_changes_progress_changed AFTER UPDATE OF first_access_ms, completed_ms, success, score, time_spent_ms ON registration_progress
+      BEGIN
+        INSERT INTO report_changes (registration_rowid) SELECT rowid FROM registrations WHERE id = NEW.registration_id;
+      END;
+      CREATE TRIGGER report_changes_progress_removed AFTER DELETE ON registration_progress
+      BEGIN
+        INSERT INTO report_changes (registration_rowid) SELECT rowid FROM registrations WHERE id = OLD.registration_id;
+      END;
+      CREATE TRIGGER report_changes_learner_moved AFTER UPDATE OF country, agency ON users
+      BEGIN
+        INSERT INTO report_changes (user_id) VALUES (NEW.id);
+      END;
+    `,
+  },
 ];
