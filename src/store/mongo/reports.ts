@@ -6,6 +6,7 @@
 import type { ClientSession } from 'mongodb';
 import { answerOf, ANSWER_VERBS, isAnswerVerb } from '../../records/reports/answer-projection.js';
 import { mergeActivityDefinition } from '../activity-definitions.js';
+import { completionCountsOf } from '../completion-counts.js';
 import type { CompletionCountRecord, FunnelRecord, ReportsStore, ScoreBinRecord, StatementRecord, TimeSpentRecord } from '../ports.js';
 import { inSession, type MongoContext } from './database.js';
 import {
@@ -141,9 +142,10 @@ export function createMongoReportsStore(context: MongoContext): MongoReportsStor
     },
 
     async completions(filter) {
-      if (filter.countries?.length === 0) return [];
+      if (filter.countries?.length === 0) return completionCountsOf([]);
       const rows = await progress().aggregate<CompletionCountRecord>(completionsPipeline(filter), REPORT_READS).toArray();
-      return rows.map(completionOf);
+      // The finest grain from the server, summed here into the report's three groupings (ports.ts CompletionCounts).
+      return completionCountsOf(rows.map(completionOf));
     },
 
     async scoreBins(filter) {
