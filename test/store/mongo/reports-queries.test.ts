@@ -120,12 +120,20 @@ const noFiles: PackageFileStore = {
   async stagingDirectory() { return '/nonexistent'; },
 };
 
+/** Completions in one order whatever an adapter's (its groupings are sets; older ports answered the finest rows). */
+function sorted(completions: unknown): unknown {
+  const order = (rows: readonly object[]) => [...rows].map((row) => JSON.stringify(row)).sort();
+  if (Array.isArray(completions)) return order(completions);
+  const { byMonth, byCountry, byAgency } = completions as Record<string, object[]>;
+  return { byMonth: order(byMonth!), byCountry: order(byCountry!), byAgency: order(byAgency!) };
+}
+
 async function compare(t: Test, label: string, mongo: ReportsStore, sqlite: ReportsStore, filters: ReadonlyArray<{ name: string; filter: ReportFilter }>) {
   for (const { name, filter } of filters) {
     const [completions, scoreBins, timeSpent, funnel, questions] = await Promise.all([
       sqlite.completions(filter), sqlite.scoreBins(filter), sqlite.timeSpent(filter), sqlite.funnel(filter), sqlite.questions(filter),
     ]);
-    t.same(await mongo.completions(filter), completions, `${label}, ${name}: completions`);
+    t.same(sorted(await mongo.completions(filter)), sorted(completions), `${label}, ${name}: completions`);
     t.same(await mongo.scoreBins(filter), scoreBins, `${label}, ${name}: score bins`);
     t.same(await mongo.timeSpent(filter), timeSpent, `${label}, ${name}: time spent`);
     t.same(await mongo.funnel(filter), funnel, `${label}, ${name}: funnel`);
@@ -147,8 +155,8 @@ t.test('the seeded data set: MongoDB answers every report with SQLite\'s numbers
   });
   t.ok(report.tables.every((row) => row.source === row.target), 'every table copied');
 
-  const all = await sqlite.completions({});
-  t.ok(all.length > 5 && all.some((row) => row.passed > 0) && all.some((row) => row.passed < row.completed), 'the data set has passes and failures to compare');
+  const all = (await sqlite.completions({})) as unknown as { byAgency: Array<{ completed: number; passed: number }> };
+  t.ok(all.byAgency.length > 5 && all.byAgency.some((row) => row.passed > 0) && all.byAgency.some((row) => row.passed < row.completed), 'the data set has passes and failures to compare');
   t.ok((await sqlite.questions({})).some((row) => row.wrongResponses.length === 3), 'and questions with three wrong responses');
   const march = { fromMs: Date.UTC(2026, 2, 1), toMs: Date.UTC(2026, 3, 1) };
   const filters = [
