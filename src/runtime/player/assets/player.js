@@ -488,7 +488,11 @@
         // (ending it first would take it away until another choice). The answer is final unless post-condition
         // rules read the SCO's final state: the server then lets the request through and decides once it ended.
         setBusy(true);
-        postNavigation(Object.assign(navigationBody(navigation), { check: true }))
+        // What the SCO committed so far first: the sequencer decides from it (a lesson just completed opens the test).
+        queue.drain(8000)
+          .then(function () {
+            return postNavigation(Object.assign(navigationBody(navigation), { check: true }));
+          })
           .then(function (answer) {
             if (!answer.ok) {
               showRefusal(answer);
