@@ -40,7 +40,11 @@ export interface PlayerPageData {
    * the page is being left; the terminate commit gets `&terminate=true` appended.
    */
   commitUrl: string;
-  /** Absolute URL on the app origin: POST {"target"} or {"request": "continue"|"previous"} → 200 {"url"} | 409 {"message"}. */
+  /**
+   * Absolute URL on the app origin: POST {"target"} or {"request": "continue"|"previous"|"exit"} → 200 {"url"} |
+   * {"end": "course"|"wait"} (SCORM 2004 sequencing: the course ends; nothing is delivered, the learner chooses) |
+   * 409 {"message"}. With "check": true (SCORM 2004, sent before the SCO is ended) → 200 {"allowed": true} | 409.
+   */
   navigateUrl: string;
   /** Absolute URL on the app origin to go back to (the course page). */
   exitUrl: string;

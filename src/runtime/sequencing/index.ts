@@ -1,14 +1,21 @@
 /**
  * Server-side SCORM 2004 sequencing (SN book 4th ed.), pure: from a course model and a registration's attempts,
  * the tracking status of every activity (with global objectives and rollup), the navigation decisions between
- * SCOs, the table of contents, and the course's status.
+ * SCOs — with the exit action and post-condition rules of a SCO whose attempt ended (termination.ts) —, selection
+ * and randomization of children (randomization.ts, seeded by the registration), limit conditions (attempt limit and
+ * attempt absolute duration), the table of contents, the objectives a SCO starts with, and the course's status
+ * (which the runtime states in course-level statements, course-status-statements.ts).
  *
- * Not evaluated: exit and post-condition rules as navigation (exitParent/exitAll/retry/continue/previous actions;
- * exit actions only count towards a cluster's attempts), randomization and selection (children keep document order),
- * time limits (`attemptAbsoluteDurationLimit`, timeLimitExceeded and outsideAvailableTimeRange are false),
- * completion by measure of clusters, the 4th edition mapInfo extensions (completion, progress, raw/min/max score),
- * constrained choice (`constrainChoice`, `preventActivation`), `measureSatisfactionIfActive`, suspendAll/resumeAll
- * of the whole tree, and `useCurrentAttempt*Info` (the latest attempt of each SCO is its current one).
+ * Not evaluated: completion by measure of clusters, the 4th edition mapInfo extensions (completion, progress,
+ * raw/min/max score are neither written to nor read from global objectives), constrained choice (`constrainChoice`,
+ * `preventActivation`), `measureSatisfactionIfActive`, suspendAll/resumeAll of the whole tree (a suspended SCO is
+ * resumed, its clusters are not tracked as suspended), `useCurrentAttempt*Info` (the latest attempt of each SCO is
+ * its current one), the begin/end time limits (`outsideAvailableTimeRange` is never true) and the attempt
+ * experienced duration limits, and `jump`. Cluster attempts are inferred from the SCOs' attempts (tracking-model.ts):
+ * an attempt ended by a cluster's own `exitParent` (not its SCO's) or by an exit action rule is not seen there, so
+ * the activity above keeps counting it as running once the navigation has been decided; a new attempt of a cluster
+ * does not reset its children's status (objective and progress information of earlier attempts stay until the
+ * children are attempted again).
  */
 import type { CourseModel } from '../../packages/course-model.js';
 import { buildActivityTree, PRIMARY_OBJECTIVE, type Activity, type ActivityTree } from './activity-tree.js';

@@ -5,9 +5,10 @@
  *
  * Evaluated: hiddenFromChoice on the path to the target and the parent's `choice` (SB.2.9); `choiceExit` of the
  * activities the choice would leave; `forwardOnly` and `stopForwardTraversal` on the way from the current
- * activity to the target (SB.2.4); the Check Activity Process (UP.5: `disabled`, attempt limit) on every activity
+ * activity to the target (SB.2.4); the Check Activity Process (UP.5: `disabled`, limit conditions) on every activity
  * from the root to the delivered one; flow (SB.2.1–SB.2.3) with `skip` preconditions skipped and a cluster
- * entered at its first child (its last going backward, unless it is forward only).
+ * entered at its first child (its last going backward, unless it is forward only). These are the decisions with the
+ * current SCO still running; termination.ts applies its exit and post-condition rules once it has ended.
  */
 import { commonAncestor, isWithin, pathFromRoot, type Activity, type ActivityTree } from './activity-tree.js';
 import { limitConditionsViolated, preconditionHolds, type ActivityState } from './rule-conditions.js';

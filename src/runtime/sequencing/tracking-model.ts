@@ -6,7 +6,8 @@
  * The runtime keeps attempts of SCOs only, so a cluster's attempts are inferred from the order of its SCOs'
  * attempts: an attempt of a cluster begins when one of its SCOs is launched after the learner was elsewhere, or
  * after a SCO of it ended with an `exitParent`/`exitAll` post-condition rule that held (SN's exit actions end
- * the parent's attempt; a `retry` then starts a new one).
+ * the parent's attempt; a `retry` then starts a new one). The rules of clusters themselves are applied when the
+ * navigation is decided (termination.ts), not here.
  */
 import type { ScormCmiState, ScormObjective } from '../scorm-to-xapi/scorm-cmi-types.js';
 import type { RollupRule, RuleConditionName } from '../../packages/course-model.js';
