@@ -112,27 +112,34 @@ export function scoreBinsPipeline(filter: ReportFilter): Stage[] {
 /**
  * `timeSpent` over `registration_progress`: per course, the registrations (enrolled in the range) that recorded
  * time, their total, and the nearest-rank median (the ceil(n/2)-th) and 90th percentile (the ceil(0.9 n)-th,
- * SQLite's `(9 n + 9) / 10` in integer division). `$push` after a `$sort` keeps that order within each group.
+ * SQLite's `(9 n + 9) / 10` in integer division). Ranked with `$setWindowFields` (MongoDB 5.0), as SQLite's
+ * `ROW_NUMBER() OVER (PARTITION BY course ORDER BY time)`, so no order inside `$group` is relied on.
  */
 export function timeSpentPipeline(filter: ReportFilter): Stage[] {
-  const rank = (numerator: unknown, denominator: number) => ({ $subtract: [{ $floor: { $divide: [numerator, denominator] } }, 1] });
+  const rank = (numerator: unknown, denominator: number) => ({ $floor: { $divide: [numerator, denominator] } });
+  const atRank = (position: unknown) => ({ $max: { $cond: [{ $eq: ['$rank', position] }, '$timeSpentMs', null] } });
   return [
     own(filter, { course: 'courseId', time: null }, { timeSpentMs: { $gt: 0 } }),
     ...enrolledIn(filter),
     ...learner(filter, 'userId'),
-    { $sort: { courseId: 1, timeSpentMs: 1 } },
-    { $group: { _id: '$courseId', times: { $push: '$timeSpentMs' }, registrations: { $sum: 1 }, totalMs: { $sum: '$timeSpentMs' } } },
     {
-      $project: {
-        _id: 0,
-        courseId: '$_id',
-        registrations: 1,
-        totalMs: 1,
-        medianMs: { $arrayElemAt: ['$times', rank({ $add: ['$registrations', 1] }, 2)] },
-        p90Ms: { $arrayElemAt: ['$times', rank({ $add: [{ $multiply: ['$registrations', 9] }, 9] }, 10)] },
+      $setWindowFields: {
+        partitionBy: '$courseId',
+        sortBy: { timeSpentMs: 1 },
+        output: { rank: { $documentNumber: {} }, n: { $count: {}, window: { documents: ['unbounded', 'unbounded'] } } },
       },
     },
-    { $sort: { courseId: 1 } },
+    {
+      $group: {
+        _id: '$courseId',
+        registrations: { $sum: 1 },
+        totalMs: { $sum: '$timeSpentMs' },
+        medianMs: atRank(rank({ $add: ['$n', 1] }, 2)),
+        p90Ms: atRank(rank({ $add: [{ $multiply: ['$n', 9] }, 9] }, 10)),
+      },
+    },
+    { $sort: { _id: 1 } },
+    { $project: { _id: 0, courseId: '$_id', registrations: 1, totalMs: 1, medianMs: 1, p90Ms: 1 } },
   ];
 }
 
@@ -196,18 +203,30 @@ export function questionStatsPipeline(filter: ReportFilter): Stage[] {
 
 /**
  * The three responses most often given among incorrect answers of each question, most frequent first, ties by
- * response (binary order, as SQLite's). `$push` after the `$sort` keeps that order; `$slice` keeps three.
+ * response: ranked with `$setWindowFields` (as SQLite's `ROW_NUMBER() OVER (… ORDER BY COUNT(*) DESC, response)`),
+ * the three first kept; `assembleQuestionStats` puts them in that order again (`$push` promises none).
  */
 export function wrongResponsesPipeline(filter: ReportFilter): Stage[] {
   return [
     own(filter, { course: 'courseId', time: 'atMs' }, { success: false, response: { $ne: null } }),
     ...learner(filter, 'userId'),
     { $group: { _id: { courseId: '$courseId', questionId: '$questionId', response: '$response' }, count: { $sum: 1 } } },
-    { $sort: { '_id.courseId': 1, '_id.questionId': 1, count: -1, '_id.response': 1 } },
+    {
+      $setWindowFields: {
+        partitionBy: { courseId: '$_id.courseId', questionId: '$_id.questionId' },
+        sortBy: { count: -1, '_id.response': 1 },
+        output: { rank: { $documentNumber: {} } },
+      },
+    },
+    { $match: { rank: { $lte: 3 } } },
     { $group: { _id: { courseId: '$_id.courseId', questionId: '$_id.questionId' }, responses: { $push: { response: '$_id.response', count: '$count' } } } },
-    { $project: { _id: 0, courseId: '$_id.courseId', questionId: '$_id.questionId', responses: { $slice: ['$responses', 3] } } },
+    { $project: { _id: 0, courseId: '$_id.courseId', questionId: '$_id.questionId', responses: 1 } },
   ];
 }
+
+/** Most frequent first, ties by response in code-unit order (SQLite's BINARY collation for these texts). */
+const byFrequency = (a: { response: string; count: number }, b: { response: string; count: number }) =>
+  b.count - a.count || (a.response < b.response ? -1 : a.response > b.response ? 1 : 0);
 
 export type QuestionStatsRow = Omit<QuestionStatsRecord, 'definition' | 'wrongResponses'>;
 export type WrongResponsesRow = { courseId: string; questionId: string; responses: Array<{ response: string; count: number }> };
@@ -236,7 +255,7 @@ export function assembleQuestionStats(
       correct: row.correct,
       timed: row.timed,
       latencyTotalMs: row.latencyTotalMs,
-      wrongResponses: (byKey.get(key) ?? []).map((entry) => ({ response: entry.response, count: entry.count })),
+      wrongResponses: [...(byKey.get(key) ?? [])].sort(byFrequency).map((entry) => ({ response: entry.response, count: entry.count })),
     };
   });
 }

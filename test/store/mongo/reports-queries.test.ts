@@ -15,12 +15,15 @@ import { createMongoContext } from '../../../src/store/mongo/database.js';
 import { createMongoStore } from '../../../src/store/mongo/index.js';
 import { migrateSqliteToMongo } from '../../../src/store/mongo/migrate-from-sqlite.js';
 import {
+  assembleQuestionStats,
   completionsPipeline,
   funnelPipeline,
   questionStatsPipeline,
   scoreBinsPipeline,
   timeSpentPipeline,
   wrongResponsesPipeline,
+  type QuestionStatsRow,
+  type WrongResponsesRow,
 } from '../../../src/store/mongo/reports-queries.js';
 import type { PackageFileStore, ReportFilter, ReportsStore } from '../../../src/store/ports.js';
 import { createTestApp } from '../../fixtures/test-app.js';
@@ -105,9 +108,16 @@ t.test('pipelines over hand-made documents', async (t) => {
     { courseId: 'c1', questionId: 'q0', answers: 1, learners: 1, judged: 0, correct: 0, timed: 0, latencyTotalMs: 0 },
     { courseId: 'c1', questionId: 'q1', answers: 6, learners: 3, judged: 6, correct: 1, timed: 2, latencyTotalMs: 4000 },
   ], 'answers, distinct learners, judged, correct, timed and their latency; no latency sums to 0');
-  t.same(run(wrongResponsesPipeline({}), answers, collections), [{ courseId: 'c1', questionId: 'q1', responses: [{ response: 'c', count: 2 }, { response: 'a2', count: 1 }, { response: 'b', count: 1 }] }],
-    'three at most, most frequent first, ties by response; unknown learners left out');
-  t.same(run(wrongResponsesPipeline({ fromMs: 35, toMs: 60 }), answers, collections)[0]?.responses, [{ response: 'c', count: 1 }, { response: 'd', count: 1 }]);
+  const stats = run(questionStatsPipeline({}), answers, collections) as QuestionStatsRow[];
+  const wrong = run(wrongResponsesPipeline({}), answers, collections) as WrongResponsesRow[];
+  t.same(wrong.map((row) => [row.questionId, row.responses.length]), [['q1', 3]], 'three at most; unknown learners left out');
+  t.same(assembleQuestionStats(stats, wrong, [{ _id: '["c1","q1"]', courseId: 'c1', questionId: 'q1', definition: '{"interactionType":"choice"}' }]).map((q) => [q.questionId, q.definition, q.wrongResponses]), [
+    ['q0', null, []],
+    ['q1', { interactionType: 'choice' }, [{ response: 'c', count: 2 }, { response: 'a2', count: 1 }, { response: 'b', count: 1 }]],
+  ], 'most frequent first, ties by response (d left out); definitions joined by course and question');
+  const ranged = run(wrongResponsesPipeline({ fromMs: 35, toMs: 60 }), answers, collections) as WrongResponsesRow[];
+  t.same(assembleQuestionStats(run(questionStatsPipeline({ fromMs: 35, toMs: 60 }), answers, collections) as QuestionStatsRow[], ranged, [])[0]?.wrongResponses,
+    [{ response: 'c', count: 1 }, { response: 'd', count: 1 }], 'in the date range');
   t.same(run(questionStatsPipeline({ countries: [] }), answers, collections), [], 'no country: nothing');
 });
 
