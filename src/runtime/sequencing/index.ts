@@ -11,11 +11,13 @@
  * `preventActivation`), `measureSatisfactionIfActive`, suspendAll/resumeAll of the whole tree (a suspended SCO is
  * resumed, its clusters are not tracked as suspended), `useCurrentAttempt*Info` (the latest attempt of each SCO is
  * its current one), the begin/end time limits (`outsideAvailableTimeRange` is never true) and the attempt
- * experienced duration limits, and `jump`. Cluster attempts are inferred from the SCOs' attempts (tracking-model.ts):
- * an attempt ended by a cluster's own `exitParent` (not its SCO's) or by an exit action rule is not seen there, so
- * the activity above keeps counting it as running once the navigation has been decided; a new attempt of a cluster
- * does not reset its children's status (objective and progress information of earlier attempts stay until the
- * children are attempted again).
+ * experienced duration limits; a 4th edition `jump` is decided as a choice (the player sends both as a target).
+ * Cluster attempts are inferred from the SCOs' attempts (tracking-model.ts): an attempt ended by a cluster's own
+ * `exitParent` (not its SCO's) or by an exit action rule is not seen there, so the activity above keeps counting
+ * it as running once the navigation has been decided; a new attempt of a cluster does not reset its children's
+ * status (objective and progress information of earlier attempts stay until the children are attempted again).
+ * The first launch of a registration opens the first visible SCO in document order, not the first one flow would
+ * deliver (a randomized or skipped first activity is not taken into account there).
  */
 import type { CourseModel } from '../../packages/course-model.js';
 import { buildActivityTree, PRIMARY_OBJECTIVE, type Activity, type ActivityTree } from './activity-tree.js';
