@@ -143,13 +143,17 @@ export function createRuntimeService(deps: RuntimeServiceDeps) {
     return registration;
   }
 
-  /** The unit to open: the one asked for, else the most recently used, else the first. */
+  /**
+   * The unit to open: the one asked for, else the most recently used, else the first (SCORM 2004: the one the
+   * Start sequencing request delivers, SN SB.2.5, when flow delivers one).
+   */
   async function chooseUnit(model: CourseModel, registration: RegistrationRecord, requested: string | undefined): Promise<LaunchableUnit> {
     if (requested !== undefined) return unitOf(model, requested);
     const attempts = await runtime.attempts(registration.id);
     const recent = [...attempts].sort((a, b) => b.updatedMs - a.updatedMs)[0];
     const unit = recent ? model.units.find((candidate) => candidate.identifier === recent.unitId) : undefined;
-    const first = model.units.find((candidate) => candidate.isVisible) ?? model.units[0];
+    const started = model.format === 'scorm2004' && !unit ? evaluateSequencing(model, attempts, { seed: registration.id, nowMs: now() }).start() : undefined;
+    const first = (started?.ok ? started.deliver.unit : undefined) ?? model.units.find((candidate) => candidate.isVisible) ?? model.units[0];
     if (!unit && !first) throw conflict('course-empty', 'this course has no launchable unit');
     return unit ?? first;
   }

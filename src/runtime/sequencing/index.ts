@@ -16,12 +16,10 @@
  * `exitParent` (not its SCO's) or by an exit action rule is not seen there, so the activity above keeps counting
  * it as running once the navigation has been decided; a new attempt of a cluster does not reset its children's
  * status (objective and progress information of earlier attempts stay until the children are attempted again).
- * The first launch of a registration opens the first visible SCO in document order, not the first one flow would
- * deliver (a randomized or skipped first activity is not taken into account there).
  */
 import type { CourseModel } from '../../packages/course-model.js';
 import { buildActivityTree, PRIMARY_OBJECTIVE, type Activity, type ActivityTree } from './activity-tree.js';
-import { decideNavigation, type NavigationDecision, type NavigationRequest } from './navigation-requests.js';
+import { decideNavigation, start, type NavigationDecision, type NavigationRequest } from './navigation-requests.js';
 import { arrangeTree } from './randomization.js';
 import { preconditionHolds, UNKNOWN_OBJECTIVE, type ActivityState } from './rule-conditions.js';
 import { processNavigation, type SequencingOutcome, type SequencingRequest } from './termination.js';
@@ -48,6 +46,8 @@ export interface SequencingState {
   navigate(currentUnitId: string | undefined, request: NavigationRequest): NavigationDecision;
   /** What a request delivers once the launched unit has ended, its exit and post-condition rules applied (termination.ts). */
   process(currentUnitId: string | undefined, request: SequencingRequest): SequencingOutcome;
+  /** What the first launch of a registration delivers (SB.2.5 Start). */
+  start(): NavigationDecision;
 }
 
 /** The sequencing state of a registration: build it once per request, from all of the registration's attempts. */
@@ -64,6 +64,7 @@ export function evaluateSequencing(model: CourseModel, attempts: readonly Sequen
     stateOf: tracking.stateOf,
     navigate: (current, request) => decideNavigation(view, current, request),
     process: (current, request) => processNavigation(view, current, request),
+    start: () => start(view),
   };
 }
 

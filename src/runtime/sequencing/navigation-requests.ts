@@ -160,6 +160,16 @@ export function choice(view: SequencingView, current: Activity | undefined, targ
   return flowInto(view, target.children[0], 'forward', () => refuse('sequencing-not-deliverable', `${named(target)} has nothing to deliver now`, target));
 }
 
+/**
+ * Start Sequencing Request Process (SN SB.2.5): the first activity flow delivers from the root, in the order of its
+ * available children (randomized, skipped ones passed over). Without flow at the root, nothing: the learner chooses.
+ */
+export function start(view: SequencingView): NavigationDecision {
+  const root = view.tree.root;
+  if (root.children.length === 0) return refuse('sequencing-not-deliverable', 'this course has nothing to deliver');
+  return flowInto(view, root.children[0], 'forward', () => refuse('sequencing-end', 'this course has nothing to deliver now'));
+}
+
 /** The activity a navigation request delivers from `currentId` (the launched SCO), or why it is refused. */
 export function decideNavigation(view: SequencingView, currentId: string | undefined, request: NavigationRequest): NavigationDecision {
   const current = currentId === undefined ? undefined : view.tree.byId.get(currentId);

@@ -75,3 +75,17 @@ t.test('rollup counts the selected children only', async (t) => {
   const state2 = evaluateSequencing(model, list.list, { seed: 'registration-5' });
   t.match(state2.stateOf(state2.tree.root), { completed: true }, 'and so is the course');
 });
+
+t.test('the first launch delivers what Start flows into (SB.2.5): the first child of the randomized order', async (t) => {
+  const model = syntheticCourse({ ...FLOW, randomizationControls: { randomizationTiming: 'once', reorderChildren: true } }, SIX.map((id) => ({ id })));
+  const firsts = seeds.map((seed) => {
+    const state = evaluateSequencing(model, [], { seed });
+    const started = state.start();
+    t.match(started, { ok: true, deliver: { id: state.tree.root.children[0]!.id } }, `${seed}: the first of its order`);
+    return started.ok ? started.deliver.id : '';
+  });
+  t.ok(new Set(firsts).size > 1, 'not the same first SCO for everyone');
+  const skipFirst = syntheticCourse(FLOW, [{ id: 'pretest', sequencing: { sequencingRules: { preConditionRules: [rule('skip', [['always']])], exitConditionRules: [], postConditionRules: [] } } }, { id: 'lesson' }]);
+  t.match(evaluateSequencing(skipFirst, []).start(), { ok: true, deliver: { id: 'lesson' } }, 'a skipped first activity is passed over');
+  t.match(evaluateSequencing(syntheticCourse({ controlMode: { flow: false } }, [{ id: 'a' }]), []).start(), { ok: false, code: 'sequencing-flow-not-allowed' }, 'no flow at the root: nothing (the runtime opens the first visible SCO)');
+});
