@@ -125,8 +125,10 @@ function expected(statements: readonly Raw[], facts: readonly Fact[], registrati
   const completions = facts.filter((f) => f.completedMs !== null && inScope(scope, f.user, f.registration.courseId, f.completedMs));
   const enrolled = facts.filter((f) => inScope(scope, f.user, f.registration.courseId, f.registration.createdMs));
   const byMonth = count(completions.map((f) => `${f.registration.courseId}|${new Date(f.completedMs!).toISOString().slice(0, 7)}|${f.success === 'passed'}`));
-  const byCountry = count(completions.map((f) => `${f.registration.courseId}|${f.user.country}|${f.success === 'passed'}`));
-  const byAgency = count(completions.map((f) => `${f.registration.courseId}|${f.user.country}|${f.user.agency}|${f.success === 'passed'}`));
+  const byCourse = count(completions.map((f) => `${f.registration.courseId}|${f.success === 'passed'}`));
+  // By country and by agency: over the courses selected, not per course.
+  const byCountry = count(completions.map((f) => `${f.user.country}|${f.success === 'passed'}`));
+  const byAgency = count(completions.map((f) => `${f.user.country}|${f.user.agency}|${f.success === 'passed'}`));
 
   const best = new Map<string, number>();
   for (const f of enrolled) {
@@ -179,7 +181,7 @@ function expected(statements: readonly Raw[], facts: readonly Fact[], registrati
     q.description = s.object.definition?.description?.['en-US'] ?? q.description;
     questions.set(key, q);
   }
-  return { completions, byMonth, byCountry, byAgency, bins, time, funnel, questions };
+  return { completions, byCourse, byMonth, byCountry, byAgency, bins, time, funnel, questions };
 }
 
 t.test('reports: every number against the raw statements', async (t) => {
@@ -215,15 +217,22 @@ t.test('reports: every number against the raw statements', async (t) => {
       rows += row.completed;
     }
     t.equal(rows, total, 'the months add up to every completion');
+    t.equal(completions.byCourse.reduce((n: number, row: { completed: number }) => n + row.completed, 0), total);
+    t.equal(completions.byCourse.length, new Set(want.completions.map((f) => f.registration.courseId)).size, 'one row per course with completions');
+    for (const row of completions.byCourse) {
+      const passed = want.byCourse.get(`${row.course.id}|true`) ?? 0;
+      t.same([row.completed, row.passed], [passed + (want.byCourse.get(`${row.course.id}|false`) ?? 0), passed], `${row.course.slug}`);
+    }
     t.equal(completions.byCountry.reduce((n: number, row: { completed: number }) => n + row.completed, 0), total);
+    t.equal(completions.byCountry.length, new Set(want.completions.map((f) => f.user.country)).size, 'one row per country');
     for (const row of completions.byCountry) {
-      const passed = want.byCountry.get(`${row.course.id}|${row.country}|true`) ?? 0;
-      t.same([row.completed, row.passed], [passed + (want.byCountry.get(`${row.course.id}|${row.country}|false`) ?? 0), passed], `${row.course.slug} ${row.country}`);
+      const passed = want.byCountry.get(`${row.country}|true`) ?? 0;
+      t.same([row.completed, row.passed], [passed + (want.byCountry.get(`${row.country}|false`) ?? 0), passed], `${row.country}`);
     }
     t.equal(completions.byAgency.reduce((n: number, row: { completed: number }) => n + row.completed, 0), total);
     for (const row of completions.byAgency) {
-      const key = `${row.course.id}|${row.country}|${row.agency}`;
-      t.same([row.completed, row.passed], [(want.byAgency.get(`${key}|true`) ?? 0) + (want.byAgency.get(`${key}|false`) ?? 0), want.byAgency.get(`${key}|true`) ?? 0], `${row.course.slug} ${row.agency}`);
+      const key = `${row.country}|${row.agency}`;
+      t.same([row.completed, row.passed], [(want.byAgency.get(`${key}|true`) ?? 0) + (want.byAgency.get(`${key}|false`) ?? 0), want.byAgency.get(`${key}|true`) ?? 0], `${row.country} ${row.agency}`);
     }
 
     const scores = (await get(who, 'scores', query)).json();
@@ -321,9 +330,10 @@ t.test('reports: every number against the raw statements', async (t) => {
 
     const completions = await json('completions');
     const completionRows = await csv('completions');
-    t.equal(completionRows.length, completions.byMonth.length + completions.byCountry.length + completions.byAgency.length);
+    t.equal(completionRows.length, completions.byCourse.length + completions.byMonth.length + completions.byCountry.length + completions.byAgency.length);
+    t.same(completionRows.slice(0, completions.byCourse.length).map((line) => [line.breakdown, line.course_slug, Number(line.completed)]), completions.byCourse.map((row: { course: { slug: string }; completed: number }) => ['course', row.course.slug, row.completed]));
     completions.byMonth.forEach((row: { course: { slug: string }; month: string; completed: number; passed: number; passRate: number }, i: number) => {
-      const line = completionRows[i]!;
+      const line = completionRows[completions.byCourse.length + i]!;
       t.same([line.breakdown, line.course_slug, line.month, Number(line.completed), Number(line.passed), Number(line.pass_rate_percent)], ['month', row.course.slug, row.month, row.completed, row.passed, row.passRate * 100]);
     });
     const agencyRows = completionRows.filter((line) => line.breakdown === 'agency');
@@ -361,6 +371,13 @@ t.test('reports: every number against the raw statements', async (t) => {
     }
     const time = (await get(analyst, 'time-spent')).json();
     for (const course of time.courses) t.match(page.body, `<td data-ms="${course.medianMs}">`, `median of ${course.course.slug}`);
+    const completions = (await get(analyst, 'completions')).json();
+    for (const row of completions.byCountry) {
+      t.match(page.body, new RegExp(`<tr data-country="${row.country}"><th scope="row">[^<]*</th><td data-n="${row.completed}">[^<]*</td><td data-n="${row.passed}">`), `country ${row.country}`);
+    }
+    for (const row of completions.byCourse) {
+      t.match(page.body, new RegExp(`<tr data-course="${row.course.slug}"><th scope="row">[^<]*</th><td data-n="${row.completed}">[^<]*</td><td data-n="${row.passed}">`), `course ${row.course.slug}`);
+    }
 
     const itemsPage = await lrs.as(analystFr, { method: 'GET', url: '/reports/items?course=notices' });
     t.equal(itemsPage.statusCode, 200);

@@ -17,6 +17,8 @@ const head = {
   },
   generated: { type: 'string' },
 } as const;
+const totalsProperties = { completed: { type: 'integer' }, passed: { type: 'integer' }, passRate: { ...nullableNumber, description: 'passed / completed' } } as const;
+
 const completionRow = (extra: Record<string, object>) =>
   ({
     type: 'object',
@@ -26,7 +28,7 @@ const completionRow = (extra: Record<string, object>) =>
 /** Response schemas: for the OpenAPI document, and what the serializer keeps. */
 const schemas: Readonly<Record<ReportName, { summary: string; body: object }>> = {
   completions: {
-    summary: 'Completions and pass rates by course and month of completion, by country and by agency',
+    summary: 'Completions and pass rates by course, by course and month of completion, by country and by agency',
     body: {
       type: 'object',
       properties: {
@@ -36,9 +38,18 @@ const schemas: Readonly<Record<ReportName, { summary: string; body: object }>> =
           type: 'array',
           items: { type: 'object', properties: { month: { type: 'string' }, completed: { type: 'integer' }, passed: { type: 'integer' }, passRate: nullableNumber } },
         },
+        byCourse: { type: 'array', items: completionRow({}) },
         byMonth: { type: 'array', items: completionRow({ month: { type: 'string', description: 'YYYY-MM, UTC' } }) },
-        byCountry: { type: 'array', items: completionRow({ country: { type: 'string' } }) },
-        byAgency: { type: 'array', items: completionRow({ country: { type: 'string' }, agency: { type: 'string' } }) },
+        byCountry: {
+          type: 'array',
+          description: 'Over the courses the filter selects',
+          items: { type: 'object', properties: { country: { type: 'string' }, ...totalsProperties } },
+        },
+        byAgency: {
+          type: 'array',
+          description: 'Over the courses the filter selects',
+          items: { type: 'object', properties: { country: { type: 'string' }, agency: { type: 'string' }, ...totalsProperties } },
+        },
       },
     },
   },

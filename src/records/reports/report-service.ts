@@ -60,13 +60,26 @@ export interface CompletionRow {
   readonly passRate: number | null;
 }
 
+export interface CompletionTotals {
+  readonly completed: number;
+  readonly passed: number;
+  /** passed / completed; null when nothing was completed. */
+  readonly passRate: number | null;
+}
+
+/**
+ * Per course: `byCourse` and `byMonth`. By country and by agency: over the courses the filter selects (all, or the
+ * one asked for), because course × agency is tens of thousands of rows at an academy's scale (80 courses, 760
+ * agencies), which no one reads as a table: an analyst asks for one course to see its countries and agencies.
+ */
 export interface CompletionsReport extends ReportHead {
-  readonly total: { readonly completed: number; readonly passed: number; readonly passRate: number | null };
+  readonly total: CompletionTotals;
   /** Every month in the range that has completions, all courses together (the chart). */
-  readonly months: ReadonlyArray<{ readonly month: string; readonly completed: number; readonly passed: number; readonly passRate: number | null }>;
+  readonly months: ReadonlyArray<CompletionTotals & { readonly month: string }>;
+  readonly byCourse: readonly CompletionRow[];
   readonly byMonth: ReadonlyArray<CompletionRow & { readonly month: string }>;
-  readonly byCountry: ReadonlyArray<CompletionRow & { readonly country: string }>;
-  readonly byAgency: ReadonlyArray<CompletionRow & { readonly country: string; readonly agency: string }>;
+  readonly byCountry: ReadonlyArray<CompletionTotals & { readonly country: string }>;
+  readonly byAgency: ReadonlyArray<CompletionTotals & { readonly country: string; readonly agency: string }>;
 }
 
 export interface ScoreBin {
@@ -232,34 +245,36 @@ export function createReportService(deps: ReportServiceDeps) {
     const counts = await store().completions(filter);
     // Months (YYYY-MM) and country codes (A–Z) sort the same by code unit as by any locale, and much faster.
     const plain = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    const line = (group: { courseId: string; completed: number; passed: number }) => ({
-      course: ref(group.courseId),
-      completed: group.completed,
-      passed: group.passed,
-      passRate: rate(group.passed, group.completed),
-    });
-    const months = new Map<string, { completed: number; passed: number }>();
-    let completed = 0;
-    let passed = 0;
-    for (const row of counts.byMonth) {
-      const month = months.get(row.month) ?? { completed: 0, passed: 0 };
-      month.completed += row.completed;
-      month.passed += row.passed;
-      months.set(row.month, month);
-      completed += row.completed;
-      passed += row.passed;
-    }
+    const totals = (group: { completed: number; passed: number }): CompletionTotals => ({ completed: group.completed, passed: group.passed, passRate: rate(group.passed, group.completed) });
+    /** Sums rows into groups by key; `first` keeps the first row of each group (its names). */
+    const sum = <R extends { completed: number; passed: number }>(rows: readonly R[], keyOf: (row: R) => string) => {
+      const groups = new Map<string, { completed: number; passed: number; first: R }>();
+      for (const row of rows) {
+        const key = keyOf(row);
+        const group = groups.get(key);
+        if (group) {
+          group.completed += row.completed;
+          group.passed += row.passed;
+        } else groups.set(key, { completed: row.completed, passed: row.passed, first: row });
+      }
+      return [...groups.values()];
+    };
+    const months = sum(counts.byMonth, (row) => row.month);
+    const total = months.reduce((acc, group) => ({ completed: acc.completed + group.completed, passed: acc.passed + group.passed }), { completed: 0, passed: 0 });
     return {
       ...head,
-      total: { completed, passed, passRate: rate(passed, completed) },
-      months: [...months]
-        .map(([month, group]) => ({ month, completed: group.completed, passed: group.passed, passRate: rate(group.passed, group.completed) }))
-        .sort((a, b) => plain(a.month, b.month)),
-      byMonth: counts.byMonth.map((row) => ({ ...line(row), month: row.month })).sort((a, b) => byTitle(a, b) || plain(a.month, b.month)),
-      byCountry: counts.byCountry.map((row) => ({ ...line(row), country: row.country })).sort((a, b) => byTitle(a, b) || plain(a.country, b.country)),
-      byAgency: counts.byAgency
-        .map((row) => ({ ...line(row), country: row.country, agency: row.agency }))
-        .sort((a, b) => byTitle(a, b) || plain(a.country, b.country) || collator.compare(a.agency, b.agency)),
+      total: totals(total),
+      months: months.map((group) => ({ month: group.first.month, ...totals(group) })).sort((a, b) => plain(a.month, b.month)),
+      byCourse: sum(counts.byMonth, (row) => row.courseId)
+        .map((group) => ({ course: ref(group.first.courseId), ...totals(group) }))
+        .sort(byTitle),
+      byMonth: counts.byMonth.map((row) => ({ course: ref(row.courseId), month: row.month, ...totals(row) })).sort((a, b) => byTitle(a, b) || plain(a.month, b.month)),
+      byCountry: sum(counts.byCountry, (row) => row.country)
+        .map((group) => ({ country: group.first.country, ...totals(group) }))
+        .sort((a, b) => plain(a.country, b.country)),
+      byAgency: sum(counts.byAgency, (row) => `${row.country}\n${row.agency}`)
+        .map((group) => ({ country: group.first.country, agency: group.first.agency, ...totals(group) }))
+        .sort((a, b) => plain(a.country, b.country) || collator.compare(a.agency, b.agency)),
     };
   }
 
@@ -379,14 +394,15 @@ export function createReportService(deps: ReportServiceDeps) {
         case 'completions': {
           const view = report as CompletionsReport;
           const header = ['breakdown', 'course_slug', 'course', 'month', 'country', 'agency', 'completed', 'passed', 'pass_rate_percent'];
-          const row = (breakdown: string, r: CompletionRow, month: string | null, country: string | null, agency: string | null) => [
-            breakdown, r.course.slug, text(r.course.title), month, country, agency === null ? null : text(agency), r.completed, r.passed, percent(r.passRate),
+          const row = (breakdown: string, r: CompletionTotals, course: CourseRef | null, month: string | null, country: string | null, agency: string | null) => [
+            breakdown, course?.slug ?? null, course === null ? null : text(course.title), month, country, agency === null ? null : text(agency), r.completed, r.passed, percent(r.passRate),
           ];
           return toCsv([
             header,
-            ...view.byMonth.map((r) => row('month', r, r.month, null, null)),
-            ...view.byCountry.map((r) => row('country', r, null, r.country, null)),
-            ...view.byAgency.map((r) => row('agency', r, null, r.country, r.agency)),
+            ...view.byCourse.map((r) => row('course', r, r.course, null, null, null)),
+            ...view.byMonth.map((r) => row('month', r, r.course, r.month, null, null)),
+            ...view.byCountry.map((r) => row('country', r, null, null, r.country, null)),
+            ...view.byAgency.map((r) => row('agency', r, null, null, r.country, r.agency)),
           ]);
         }
         case 'scores': {

@@ -174,13 +174,8 @@ export function registerReportPages(app: FastifyInstance, kit: PageKit, deps: Re
         title: tr.t('reports.by-country.chart'),
         note,
         series: [tr.t('reports.completed'), tr.t('reports.passed')],
-        rows: [...data.completions.byCountry.reduce((map, row) => {
-          const entry = map.get(row.country) ?? { completed: 0, passed: 0 };
-          entry.completed += row.completed;
-          entry.passed += row.passed;
-          return map.set(row.country, entry);
-        }, new Map<string, { completed: number; passed: number }>())].map(([country, entry]) => ({
-          label: tr.country(country),
+        rows: data.completions.byCountry.map((entry) => ({
+          label: tr.country(entry.country),
           values: [entry.completed, entry.passed],
           texts: [fmt.number.format(entry.completed), `${fmt.number.format(entry.passed)} (${pct(entry.completed ? entry.passed / entry.completed : null)})`],
         })),
