@@ -42,7 +42,7 @@ const sqlite: Target = {
 
 const mongoStandIn: Target = {
   name: 'mongodb adapter on the in-memory stand-in',
-  lacks: { gridfs: 'GridFS needs a server (runs with MONGODB_URI)', concurrency: 'the stand-in serialises transactions; real write conflicts need a server (runs with MONGODB_URI)' },
+  lacks: { concurrency: 'the stand-in serialises transactions; real write conflicts need a server (runs with MONGODB_URI)' },
   async open(t) {
     const client = new InMemoryMongoClient();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadet-contract-staging-'));

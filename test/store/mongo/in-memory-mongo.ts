@@ -5,8 +5,10 @@
  *
  * What it is not: a server. Transactions are serialised by one lock and rolled back from a snapshot (no write
  * conflicts, no snapshot isolation for readers outside them); unique indexes (partial ones included) are
- * enforced, other indexes are not used; GridFS is not provided. The contract suite runs against a real server
- * when MONGODB_URI is set; this stand-in never replaces that run.
+ * enforced, other indexes are not used. GridFS works through the driver's own `GridFSBucket` code over these
+ * collections (cursors with `next`, `sort`, `limit`; `listIndexes`, `createIndex`), which checks how the adapter
+ * uses it, not the server's storage. The contract suite runs against a real server when MONGODB_URI is set; this
+ * stand-in never replaces that run.
  */
 import { Aggregator, Query, update as applyModifier } from 'mingo';
 import type { MongoClient } from 'mongodb';
@@ -18,6 +20,9 @@ function clone<T>(value: T): T {
   if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(clone) as T;
+  // BSON values (ObjectId, Binary…) are immutable: shared, with their class.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)])) as T;
 }
 
@@ -32,10 +37,39 @@ function duplicateKey(collection: string, keyPattern: Record<string, unknown>): 
   return Object.assign(new Error(`E11000 duplicate key error collection: ${collection} index: ${Object.keys(keyPattern).join('_')}`), { code: 11000, keyPattern });
 }
 
+interface CursorOptions {
+  sort?: Doc;
+  limit?: number;
+  projection?: Doc;
+}
+
+/** A cursor: `toArray`, or `next` one document at a time (GridFS downloads), with `sort` and `limit` chained. */
 class Cursor {
-  constructor(private readonly produce: () => Doc[]) {}
+  private options: CursorOptions;
+  private pending: Doc[] | null = null;
+  constructor(private readonly produce: (options: CursorOptions) => Doc[], options: CursorOptions = {}) {
+    this.options = { ...options };
+  }
+  sort(sort: Doc): this {
+    this.options.sort = sort;
+    return this;
+  }
+  limit(limit: number): this {
+    this.options.limit = limit;
+    return this;
+  }
+  withReadPreference(): this {
+    return this;
+  }
   async toArray(): Promise<Doc[]> {
-    return this.produce();
+    return this.produce(this.options);
+  }
+  async next(): Promise<Doc | null> {
+    this.pending ??= this.produce(this.options);
+    return this.pending.shift() ?? null;
+  }
+  async close(): Promise<void> {
+    this.pending = [];
   }
 }
 
@@ -107,15 +141,27 @@ export class InMemoryCollection {
     return { before: clone(target), after: clone(next), upserted: false };
   }
 
+  private readonly indexes: Array<{ key: Doc; name: string }> = [{ key: { _id: 1 }, name: '_id_' }];
+
   async createIndexes(specs: Array<{ key: Doc; unique?: boolean; partialFilterExpression?: Doc }>): Promise<string[]> {
-    for (const spec of specs) if (spec.unique) this.unique.push({ key: spec.key, ...(spec.partialFilterExpression && { partial: spec.partialFilterExpression }) });
+    for (const spec of specs) {
+      if (spec.unique) this.unique.push({ key: spec.key, ...(spec.partialFilterExpression && { partial: spec.partialFilterExpression }) });
+      this.indexes.push({ key: spec.key, name: JSON.stringify(spec.key) });
+    }
     return specs.map((spec) => JSON.stringify(spec.key));
+  }
+  async createIndex(key: Doc, options: { unique?: boolean } = {}): Promise<string> {
+    const [name] = await this.createIndexes([{ key, ...(options.unique && { unique: true }) }]);
+    return name as string;
+  }
+  listIndexes(): Cursor {
+    return new Cursor(() => this.indexes.map((index) => clone(index)));
   }
   async findOne(filter: Doc, options: { sort?: Doc; projection?: Doc } = {}): Promise<Doc | null> {
     return this.select(filter, { ...options, limit: 1 })[0] ?? null;
   }
   find(filter: Doc, options: { sort?: Doc; limit?: number; projection?: Doc } = {}): Cursor {
-    return new Cursor(() => this.select(filter, options));
+    return new Cursor((chained) => this.select(filter, chained), options);
   }
   async countDocuments(filter: Doc): Promise<number> {
     return this.select(filter).length;

@@ -123,7 +123,7 @@ async function populated(dataDir: string): Promise<Store> {
   return store;
 }
 
-/** GridFS needs a server: the target's package files here are recorded as adopted. */
+/** The target's package files here are recorded as adopted: what is checked is which files the copy hands over. */
 function recordingFiles(): PackageFileStore & { adopted: Map<string, string[]> } {
   const adopted = new Map<string, string[]>();
   const list = (dir: string, prefix = ''): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
