@@ -14,7 +14,7 @@ import { addCredential, databaseFile, startServer } from './server-process.js';
 /**
  * The query kinds measured. `agentVerb` (the one with a goal, p99 < 10 ms) and the single-parameter kinds draw
  * uniformly from the distinct values that exist: "a learner", "a course unit". `agentVerbBusy` draws statements
- * instead, so it leans toward the most active learners, whose pages are full (500) and whose rare verbs make the
+ * instead, so it leans toward the most active learners, whose pages are full (100, the default page size) and whose rare verbs make the
  * store walk many rows: the tail a reporting tool meets.
  */
 export const queryKinds = ['agentVerb', 'agentVerbBusy', 'agent', 'activity', 'registration', 'since'] as const;
@@ -154,7 +154,8 @@ export async function measureQueries(workDir: string, options: QueryOptions): Pr
   const pagingParams = { agent: JSON.stringify(busiest.agent), limit: String(options.pageLimit) };
 
   // Ceiling: the statement service in-process on the same store (no HTTP, no auth, no client).
-  const service = createStatementService({ statements: store.statements, pageSize: 500, statementsPath: '/xapi/statements' });
+  // pageSize: the server's default STATEMENT_PAGE_SIZE.
+  const service = createStatementService({ statements: store.statements, pageSize: 100, statementsPath: '/xapi/statements' });
   const principal: LrsPrincipal = {
     credentialId: credential.key,
     name: 'bench',

@@ -46,7 +46,7 @@ type StageName = (typeof stageNames)[number];
 
 const usage = `Usage: npm run bench -- [--scale small|full] [--only ${stageNames.join('|')}[,…]] [--concurrency N] [--compare FILE] [--out FILE] [--keep]
   --scale        small: 10 k statements ingested, 10 k and 100 k queried, a 20 MB package, 50 learners for 20 s;
-                 full (default): 50 k ingested, 100 k and 1 M queried (each fill capped at 3 min), a 200 MB package, 500 learners for 60 s
+                 full (default): 50 k ingested, 100 k and 1 M queried (each fill capped at 7 min), a 200 MB package, 500 learners for 60 s
   --only         ingest: HTTP ingest at 1, 10 and 100 statements per POST, beside the empty-route server and the
                  in-process ceilings; direct: only the in-process ceilings; query: query latency at two store sizes and its growth;
                  documents: state document PUT/GET latency at 4, 10 and 64 KB;
@@ -155,10 +155,10 @@ async function main(): Promise<void> {
   }
   if (runs('query')) {
     // Two store sizes (10× apart), each filled by direct insert into the server's data directory; each fill is
-    // capped at 3 minutes, and the queries run on whatever was filled (the row labels give the actual size).
+    // capped at 7 minutes, and the queries run on whatever was filled (the row labels give the actual size).
     query = [];
     for (const storeSize of scale.query.storeSizes) {
-      const queryOptions: QueryOptions = { ...scale.query, storeSize, timeCapMs: 30_000, fillCapMs: 180_000, dirName: `query-${storeSize}` };
+      const queryOptions: QueryOptions = { ...scale.query, storeSize, timeCapMs: 30_000, fillCapMs: 420_000, dirName: `query-${storeSize}` };
       query.push(await measureQueries(workDir, queryOptions));
     }
     rows.push(...queryRowsBySize(query));

@@ -59,7 +59,7 @@ export const settings: readonly Setting[] = [
   { key: 'mongodbDatabase', env: 'MONGODB_DATABASE', flag: 'mongodb-database', type: 'string', fallback: '' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', type: 'string', fallback: 'info' },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
-  { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '500' },
+  { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '100' },
   { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
   { key: 'contentUrl', env: 'CONTENT_URL', flag: 'content-url', type: 'string', fallback: 'http://localhost:8081' },
   { key: 'contentPort', env: 'CONTENT_PORT', flag: 'content-port', type: 'integer', fallback: '8081' },

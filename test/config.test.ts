@@ -13,7 +13,7 @@ t.test('defaults, with no flag and an empty environment', async (t) => {
     store: 'sqlite',
     logLevel: 'info',
     maxBodyBytes: 20 * 1024 * 1024,
-    statementPageSize: 500,
+    statementPageSize: 100,
   });
 });
 
