@@ -96,21 +96,29 @@ export function normalizeBatch(batch: Batch, storedMs: number): StatementRecord[
  * `target: 'empty'`, the same requests from the same client go to the empty-route server instead (bench/empty-server.ts:
  * Fastify parsing the body and answering `[]`), the ceiling for what HTTP alone costs.
  */
-export async function measureHttpIngest(batches: readonly Batch[], workDir: string, options: IngestOptions, target: 'cadet' | 'empty' = 'cadet'): Promise<IngestResult> {
+export async function measureHttpIngest(
+  batches: readonly Batch[],
+  workDir: string,
+  options: IngestOptions,
+  target: 'cadet' | 'empty' = 'cadet',
+  /** Server settings (e.g. SQLITE_SYNCHRONOUS); named in the data directory and the progress line. */
+  env: Readonly<Record<string, string>> = {},
+): Promise<IngestResult> {
   const batchSize = batches[0]?.statements.length ?? BATCH_SIZE;
   let server: ServerProcess;
   let headers: Record<string, string> = { 'X-Experience-API-Version': '1.0.3' };
   if (target === 'cadet') {
-    const dataDir = path.join(workDir, `ingest-http-${batchSize}`);
+    const dataDir = path.join(workDir, `ingest-http-${batchSize}${Object.entries(env).map(([k, v]) => `-${k}-${v}`).join('')}`);
     const credential = await addCredential(dataDir);
-    server = await startServer(dataDir);
+    server = await startServer(dataDir, env);
     headers = { Authorization: `Basic ${Buffer.from(`${credential.key}:${credential.secret}`).toString('base64')}`, ...headers };
   } else {
     server = await startEmptyServer();
     headers = { Authorization: `Basic ${Buffer.from('bench:bench').toString('base64')}`, ...headers };
   }
   const client = createHttpClient(server.baseUrl, headers, options.concurrency);
-  const line = progress(`ingest via HTTP${target === 'empty' ? ' (empty route)' : ''}, ${batchSize}/batch`);
+  const settings = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const line = progress(`ingest via HTTP${target === 'empty' ? ' (empty route)' : ''}, ${batchSize}/batch${settings ? `, ${settings}` : ''}`);
   try {
     const idle = server.memory();
     const post = async (batch: Batch) => {

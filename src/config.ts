@@ -16,6 +16,7 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly statementPageSize: number;
   readonly xapiDefaultVersion: '1.0.3' | '2.0.0';
+  readonly sqliteSynchronous: 'full' | 'normal';
   readonly sessionSecret: string;
   readonly packageMaxBytes: number;
   readonly contentUrl: string;
@@ -61,6 +62,7 @@ export const settings: readonly Setting[] = [
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', type: 'integer', fallback: String(20 * 1024 * 1024) },
   { key: 'statementPageSize', env: 'STATEMENT_PAGE_SIZE', flag: 'statement-page-size', type: 'integer', fallback: '100' },
   { key: 'xapiDefaultVersion', env: 'XAPI_DEFAULT_VERSION', flag: 'xapi-default-version', type: 'string', fallback: '1.0.3' },
+  { key: 'sqliteSynchronous', env: 'SQLITE_SYNCHRONOUS', flag: 'sqlite-synchronous', type: 'string', fallback: 'full' },
   { key: 'contentUrl', env: 'CONTENT_URL', flag: 'content-url', type: 'string', fallback: 'http://localhost:8081' },
   { key: 'contentPort', env: 'CONTENT_PORT', flag: 'content-port', type: 'integer', fallback: '8081' },
   { key: 'launchTokenTtlMinutes', env: 'LAUNCH_TOKEN_TTL_MINUTES', flag: 'launch-token-ttl-minutes', type: 'integer', fallback: '480' },

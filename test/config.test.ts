@@ -34,6 +34,7 @@ t.test('every setting is read from its variable, and its flag wins over the vari
     LOG_LEVEL: 'debug',
     MAX_BODY_BYTES: '2048',
     STATEMENT_PAGE_SIZE: '50',
+    SQLITE_SYNCHRONOUS: 'normal',
   };
   const fromEnv = loadConfig({}, env);
   t.has(fromEnv, {
@@ -45,6 +46,7 @@ t.test('every setting is read from its variable, and its flag wins over the vari
     logLevel: 'debug',
     maxBodyBytes: 2048,
     statementPageSize: 50,
+    sqliteSynchronous: 'normal',
   });
   const flags = {
     host: '::1',
@@ -110,6 +112,7 @@ const invalid: Array<[string, Record<string, string>, Record<string, string>, Re
   ['MAX_BODY_BYTES with a unit', {}, { MAX_BODY_BYTES: '20MB' }, /^MAX_BODY_BYTES \(--max-body-bytes\) must be an integer/],
   ['STATEMENT_PAGE_SIZE zero', {}, { STATEMENT_PAGE_SIZE: '0' }, /^STATEMENT_PAGE_SIZE \(--statement-page-size\)/],
   ['STATEMENT_PAGE_SIZE too large', {}, { STATEMENT_PAGE_SIZE: '100000' }, /^STATEMENT_PAGE_SIZE \(--statement-page-size\)/],
+  ['SQLITE_SYNCHRONOUS unknown', {}, { SQLITE_SYNCHRONOUS: 'off' }, /^SQLITE_SYNCHRONOUS \(--sqlite-synchronous\).*"off"/],
   ['XAPI_DEFAULT_VERSION unknown', {}, { XAPI_DEFAULT_VERSION: '0.95' }, /^XAPI_DEFAULT_VERSION \(--xapi-default-version\).*"0\.95"/],
   ['--port flag', { port: 'eighty' }, { PORT: '9000' }, /^PORT \(--port\).*"eighty"/],
   ['--log-level flag over a good variable', { 'log-level': 'chatty' }, { LOG_LEVEL: 'info' }, /^LOG_LEVEL \(--log-level\).*"chatty"/],

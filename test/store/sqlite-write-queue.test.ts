@@ -159,3 +159,15 @@ t.test(
     t.notOk(db.inTransaction);
   },
 );
+
+t.test('SQLITE_SYNCHRONOUS: full unless normal is asked for, in WAL mode either way', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadet-sync-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // PRAGMA synchronous answers 2 for FULL, 1 for NORMAL.
+  for (const [options, expected] of [[{}, 2], [{ synchronous: 'full' }, 2], [{ synchronous: 'normal' }, 1]] as const) {
+    const db = openDatabase(path.join(dir, `${expected}-${JSON.stringify(options).length}.sqlite`), options);
+    t.equal(db.pragma('synchronous', { simple: true }), expected, `${JSON.stringify(options)}: synchronous ${expected}`);
+    t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  }
+});

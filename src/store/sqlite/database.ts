@@ -5,17 +5,24 @@ import { migrationsByScope } from './migrations/index.js';
 
 export type Sqlite = Database.Database;
 
+export interface SqliteOptions {
+  /** SQLITE_SYNCHRONOUS: `full` (default) or `normal`. */
+  readonly synchronous?: 'full' | 'normal';
+}
+
 /**
  * Opens (creating if needed) the database file, sets the pragmas and runs pending migrations.
- * WAL with `synchronous=FULL`: a transaction acknowledged to a client is on disk (kill -9 and power loss safe),
- * and the cost of that fsync is shared by every request in a group commit (see `WriteQueue`).
+ * WAL with `synchronous=FULL` (the default): a transaction acknowledged to a client is on disk (kill -9 and power
+ * loss safe), and the cost of that fsync is shared by every request in a group commit (see `WriteQueue`); the
+ * fsync blocks the event loop, which bounds single-statement writes. `normal`: commits are written to the WAL but
+ * synced only at checkpoints — safe when the process dies, the last writes may be lost when the machine does.
  * Other processes (the `cadet` CLI) may open the same file while the server runs.
  */
-export function openDatabase(file: string): Sqlite {
+export function openDatabase(file: string, options: SqliteOptions = {}): Sqlite {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');

@@ -7,7 +7,7 @@ import { createFilesystemPackageFiles } from '../filesystem-package-files.js';
 import { createSqliteCatalogStore } from './catalog.js';
 import { createSqliteCertificateStore } from './certificates.js';
 import { createSqliteCredentialStore } from './credentials.js';
-import { openDatabase, WriteQueue } from './database.js';
+import { openDatabase, WriteQueue, type SqliteOptions } from './database.js';
 import { createSqliteActivityStore, createSqliteDocumentStore } from './documents.js';
 import { createSqliteMailOutbox } from './mail.js';
 import { createSqliteRecordsStore } from './records.js';
@@ -18,9 +18,9 @@ import { createSqliteStatementStore } from './statements.js';
 import { createSqliteUserStore } from './users.js';
 
 /** The embedded store: one SQLite file, `cadet.sqlite`, under the data directory (or `:memory:`). */
-export function createSqliteStore(dataDir: string | ':memory:'): Store {
+export function createSqliteStore(dataDir: string | ':memory:', options: SqliteOptions = {}): Store {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'cadet.sqlite');
-  const db = openDatabase(file);
+  const db = openDatabase(file, options);
   const writes = new WriteQueue(db);
   const records = createSqliteRecordsStore(db, writes);
   const reports = createSqliteReportsStore(db, writes);
