@@ -826,6 +826,7 @@ export interface ReportsStore {
  * When a course's certificate is earned (a per-course setting; records/certificates/completion-rule.ts):
  * `completed-or-passed` every unit completed or passed (SCORM and xAPI default), `completed` every unit completed,
  * `passed` every unit passed, `satisfied` the LMS's cmi5 "satisfied" for the course (cmi5 default), `none` never.
+ * For SCORM 2004 the first three read the course's sequencing rollup (the LMS's course statements), not the units.
  */
 export type CertificateRule = 'completed-or-passed' | 'completed' | 'passed' | 'satisfied' | 'none';
 

@@ -136,7 +136,7 @@ export function registerCertificateApi(app: FastifyInstance, { certificates, aud
     schema: {
       tags,
       summary: "Set when a course's certificate is issued (null: the default of its format)",
-      description: 'completed-or-passed (SCORM, xAPI default), completed, passed, satisfied (cmi5 default, cmi5 only), none. Applies to statements stored from now on.',
+      description: 'completed-or-passed (SCORM, xAPI default), completed, passed, satisfied (cmi5 default, cmi5 only), none; for SCORM 2004 the first three read the sequencing rollup of the course. Applies to statements stored from now on.',
       security: [{ session: [] }],
       params: { type: 'object', required: ['slug'], properties: { slug: { type: 'string' } } },
       body: { type: 'object', required: ['rule'], additionalProperties: false, properties: { rule: { anyOf: [{ type: 'null' }, { enum: certificateRules }] } } },
