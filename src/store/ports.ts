@@ -561,7 +561,11 @@ export interface RegistrationRecord {
   /** The course version this registration runs; it stays on it until it is finished. */
   readonly versionId: string;
   readonly createdMs: number;
-  /** Set when the course's completion rule was met; a later launch starts a new registration on the current version. */
+  /**
+   * When set (`markRegistrationCompleted`), a later launch starts a new registration on the current version. The
+   * runtime does not set it yet: a learner who relaunches a completed course reviews the same registration, and a
+   * retake (a new registration) is not offered.
+   */
   readonly completedMs: number | null;
   /** Runtime state of the whole registration (cmi5: satisfied blocks and course), null when none. */
   readonly state?: unknown;
