@@ -47,7 +47,10 @@ async function takeTest(sco: Frame, pass: boolean): Promise<void> {
     });
   }
   await quiz.click('input[type="button"][value="Submit Answers"], input[value*="Submit"]');
-  await quiz.waitForSelector(pass ? 'text=Score: 100' : 'text=Score: 0');
+  // The results replace the page in the same frame: poll its text (a selector wait begun while the frame navigates
+  // can miss the new document).
+  const score = pass ? 'Score: 100' : 'Score: 0';
+  await waitFor(() => quiz.evaluate(() => document.body?.innerText ?? '').then((text) => text.includes(score), () => false), score, 30_000);
 }
 
 const testNumberOf = (sco: Frame) => /content=assessment(\d)/.exec(sco.url())![1]!;
