@@ -71,6 +71,32 @@ contract('statements', async (t, open) => {
       'ascending; 11 got the keys of 13, stored after it');
   });
 
+  t.test('agent and verb together match what each matches alone, own and inherited keys alike', async (t) => {
+    const store = await loaded(open);
+    const through = await store.statements.latestSequence();
+    const matching = async (keys: string[]) => ids((await store.statements.query({ ...all(through), keys })).statements);
+    let nonEmpty = 0;
+    for (const actor of Object.values(actors)) {
+      const agent = keyOf.agent(actorIdentity(actor as never)!);
+      const byAgent = new Set(await matching([agent]));
+      for (const verb of Object.values(verbs)) {
+        const expected = (await matching([keyOf.verb(verb)])).filter((id) => byAgent.has(id));
+        const both = await matching([agent, keyOf.verb(verb)]);
+        t.same(both, expected, `${actor.name ?? 'carol'} + ${verb.split('/').pop()}`);
+        t.same(await matching([keyOf.verb(verb), agent]), expected, 'in either order');
+        if (expected.length > 0) nonEmpty += 1;
+      }
+    }
+    t.ok(nonEmpty >= 5, `${nonEmpty} pairs match something`);
+    // With a third key (the pair drives, the registration is probed) the answer is still the intersection.
+    const alice = keyOf.agent(actorIdentity(actors.alice as never)!);
+    for (const verb of Object.values(verbs)) {
+      const three = [alice, keyOf.verb(verb), keyOf.registration(registrations.r2)];
+      const singles = await Promise.all(three.map(async (key) => new Set(await matching([key]))));
+      t.same(await matching(three), [...singles[0]].filter((id) => singles[1].has(id) && singles[2].has(id)), `alice + ${verb.split('/').pop()} + r2`);
+    }
+  });
+
   t.test('since is exclusive, until inclusive, credential restricts, limit tells whether more exist', async (t) => {
     const store = await loaded(open);
     const through = await store.statements.latestSequence();

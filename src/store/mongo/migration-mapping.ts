@@ -51,7 +51,10 @@ export interface StatementRow {
   body: string;
 }
 
-/** A statement row and its filter keys (own and inherited: the `statement_keys` rows of its seq). */
+/**
+ * A statement row and its filter keys (own and inherited: the `statement_keys` rows of its seq), without the
+ * agent+verb pair keys (`av|…`), which are the SQLite store's own index (MongoDB matches both keys of the array).
+ */
 export const statementDocumentFromRow = (row: StatementRow, keys: readonly string[]): StatementDocument => ({
   _id: row.id,
   seq: row.seq,
@@ -64,7 +67,7 @@ export const statementDocumentFromRow = (row: StatementRow, keys: readonly strin
   voided: row.voided === 1,
   credentialId: row.credential_id,
   fingerprint: row.fingerprint,
-  keys: [...keys].sort(),
+  keys: keys.filter((key) => !key.startsWith('av|')).sort(),
 });
 
 export const attachmentDocumentFromRow = (row: { sha2: string; content_type: string; content: Buffer }): AttachmentDocument => ({

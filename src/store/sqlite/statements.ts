@@ -44,6 +44,29 @@ export interface StatementStoreHooks {
   readonly afterInsert?: (inserted: readonly StatementRecord[]) => void;
 }
 
+/** The agent+verb pair key of an agent key and a verb key (`agent|<identity>`, `verb|<iri>`). */
+const pairKey = (agentKey: string, verbKey: string) => `av|${agentKey.slice('agent|'.length)}|${verbKey.slice('verb|'.length)}`;
+
+/**
+ * Agent+verb pairs: every agent key of a statement with every verb key, stored as keys of their own so that the
+ * commonest two-parameter query reads one index range, however common the agent and the verb are apart (walking a
+ * learner's 6,000 statements for the 100 with one verb cost 24 ms at 1 M statements). With inherited keys the pairs
+ * are the same cross product, so a pair matches exactly the statements the two keys match together.
+ */
+function pairKeys(keys: readonly string[]): string[] {
+  const agents = keys.filter((key) => key.startsWith('agent|'));
+  const verbs = keys.filter((key) => key.startsWith('verb|'));
+  return agents.flatMap((agent) => verbs.map((verb) => pairKey(agent, verb)));
+}
+
+/** A filter's keys with an agent key and a verb key replaced by their pair key (same statements, one index range). */
+export function withPairKey(keys: readonly string[]): readonly string[] {
+  const agents = keys.filter((key) => key.startsWith('agent|'));
+  const verbs = keys.filter((key) => key.startsWith('verb|'));
+  if (agents.length !== 1 || verbs.length !== 1) return keys;
+  return [pairKey(agents[0], verbs[0]), ...keys.filter((key) => key !== agents[0] && key !== verbs[0])];
+}
+
 export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks: StatementStoreHooks = {}): StatementStore & { readonly insertBatch: (records: readonly StatementRecord[], attachments?: readonly AttachmentRecord[]) => InsertOutcome } {
   const sql = {
     byId: db.prepare(`SELECT ${columns} FROM statements s WHERE s.id = ?`),
@@ -63,6 +86,23 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
       )
       INSERT OR IGNORE INTO statement_keys (key, seq)
       SELECT k.key, r.seq FROM referrers r JOIN statement_keys k ON k.seq = @seq`),
+    // A statement's agent+verb pairs from all its agent and verb keys (after it inherited some).
+    pairKeysOf: db.prepare(`
+      INSERT OR IGNORE INTO statement_keys (key, seq)
+      SELECT 'av|' || substr(a.key, 7) || '|' || substr(v.key, 6), a.seq
+      FROM statement_keys a JOIN statement_keys v ON v.seq = a.seq
+      WHERE a.seq = ? AND a.key >= 'agent|' AND a.key < 'agent}' AND v.key >= 'verb|' AND v.key < 'verb}'`),
+    // The same for the statements that target this one (directly or through a chain), after they received its keys.
+    pairKeysOfReferrers: db.prepare(`
+      WITH RECURSIVE referrers(seq, id) AS (
+        SELECT seq, id FROM statements WHERE ref_target = @id
+        UNION
+        SELECT s.seq, s.id FROM statements s JOIN referrers r ON s.ref_target = r.id
+      )
+      INSERT OR IGNORE INTO statement_keys (key, seq)
+      SELECT 'av|' || substr(a.key, 7) || '|' || substr(v.key, 6), a.seq
+      FROM referrers r JOIN statement_keys a ON a.seq = r.seq JOIN statement_keys v ON v.seq = r.seq
+      WHERE a.key >= 'agent|' AND a.key < 'agent}' AND v.key >= 'verb|' AND v.key < 'verb}'`),
     markVoided: db.prepare('UPDATE statements SET voided = 1 WHERE id = ? AND is_voiding = 0'),
     markVoidedBySeq: db.prepare('UPDATE statements SET voided = 1 WHERE seq = ?'),
     pendingVoider: db.prepare('SELECT 1 FROM statements WHERE ref_target = ? AND is_voiding = 1 LIMIT 1'),
@@ -72,6 +112,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
     saveDefinition: db.prepare('INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition'),
     // How many rows a key has in a range, counted up to a bound: enough to tell a selective key from a common one.
     keyRowsUpTo: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? LIMIT ?)'),
+    // The sequence of a key's n-th row from the end a scan starts at (OFFSET n - 1), or nothing when it has fewer.
+    nthNewest: db.prepare('SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq DESC LIMIT 1 OFFSET ?').pluck(),
+    nthOldest: db.prepare('SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC LIMIT 1 OFFSET ?').pluck(),
     latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
     lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
   };
@@ -104,15 +147,16 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
       sql.insert.run({ id, body, storedMs, verbId, registration, refTarget, credentialId, fingerprint, isVoiding: record.isVoiding ? 1 : 0 }).lastInsertRowid,
     );
     for (const key of record.keys) sql.insertKey.run(key, seq);
+    for (const key of pairKeys(record.keys)) sql.insertKey.run(key, seq);
     if (record.refTarget) {
       const target = sql.byId.get(record.refTarget) as StatementRow | undefined;
-      if (target) sql.inheritKeys.run(seq, target.seq);
+      if (target && sql.inheritKeys.run(seq, target.seq).changes > 0) sql.pairKeysOf.run(seq);
       if (record.isVoiding) sql.markVoided.run(record.refTarget);
     }
     if (!record.isVoiding && sql.pendingVoider.get(record.id)) {
       sql.markVoidedBySeq.run(seq);
     }
-    sql.passKeysToReferrers.run({ id: record.id, seq });
+    if (sql.passKeysToReferrers.run({ id: record.id, seq }).changes > 0) sql.pairKeysOfReferrers.run({ id: record.id });
     for (const { id, definition } of record.definitions) {
       const current = sql.definition.get(id) as { definition: string } | undefined;
       const merged = JSON.stringify(mergeActivityDefinition(current ? JSON.parse(current.definition) : null, definition));
@@ -136,14 +180,23 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
 
   /**
    * Orders the keys so the most selective drives the scan: an agent with thousands of statements and a rare
-   * verb is cheaper to find from the verb. Counting stops at a bound, so the estimate costs at most a few
-   * thousand index entries per key.
+   * verb is cheaper to find from the verb. Each key's estimate reads at most `bound` index entries from the end
+   * the scan starts at: a key with fewer is counted exactly; for a larger one, the sequence of its `bound`-th entry
+   * gives its density there, extrapolated over the range. (Counting up to the bound alone could not tell two
+   * large keys apart, and walking the wrong one — a learner's 50,000 statements for a verb that is 1 % of them —
+   * was the slowest agent+verb query at 1 M statements.)
    */
-  function driverFirst(keys: readonly string[], low: number, high: number): readonly string[] {
+  function driverFirst(keys: readonly string[], low: number, high: number, ascending: boolean): readonly string[] {
     if (keys.length < 2) return keys;
     const bound = 2000;
-    const counted = keys.map((key) => ({ key, rows: (sql.keyRowsUpTo.get(key, low, high, bound) as { n: number }).n }));
-    return counted.sort((a, b) => a.rows - b.rows).map((entry) => entry.key);
+    const span = high - low + 1;
+    const estimated = keys.map((key) => {
+      const nth = (ascending ? sql.nthOldest : sql.nthNewest).get(key, low, high, bound - 1) as number | undefined;
+      if (nth === undefined) return { key, rows: (sql.keyRowsUpTo.get(key, low, high, bound) as { n: number }).n };
+      const covered = ascending ? nth - low + 1 : high - nth + 1;
+      return { key, rows: (bound * span) / covered };
+    });
+    return estimated.sort((a, b) => a.rows - b.rows).map((entry) => entry.key);
   }
 
   /** Builds (once per shape) the query for a filter: the first key drives the scan through its index. */
@@ -196,9 +249,10 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
       }
       if (low > high) return { statements: [], hasMore: false };
       const params: Record<string, unknown> = { low, high, limit: filter.limit + 1 };
-      driverFirst(filter.keys, low, high).forEach((key, i) => (params[`key${i}`] = key));
+      const keys = withPairKey(filter.keys);
+      driverFirst(keys, low, high, filter.ascending).forEach((key, i) => (params[`key${i}`] = key));
       if (filter.credentialId !== undefined) params.credentialId = filter.credentialId;
-      const rows = prepareQuery(filter).all(params) as StatementRow[];
+      const rows = prepareQuery({ ...filter, keys }).all(params) as StatementRow[];
       const hasMore = rows.length > filter.limit;
       return { statements: rows.slice(0, filter.limit).map(toStored), hasMore };
     },

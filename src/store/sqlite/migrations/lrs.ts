@@ -76,4 +76,15 @@ export const lrsMigrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Agent+verb pairs (store/sqlite/statements.ts "pairKeys"): for every statement, each of its agent keys with each
+      -- of its verb keys, own and inherited, so an agent+verb query reads one index range instead of intersecting two.
+      INSERT OR IGNORE INTO statement_keys (key, seq)
+      SELECT 'av|' || substr(a.key, 7) || '|' || substr(v.key, 6), a.seq
+      FROM statement_keys a JOIN statement_keys v ON v.seq = a.seq
+      WHERE a.key >= 'agent|' AND a.key < 'agent}' AND v.key >= 'verb|' AND v.key < 'verb}';
+    `,
+  },
 ];
