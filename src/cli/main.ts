@@ -273,7 +273,12 @@ async function migrate(values: ReturnType<typeof parse>['values']): Promise<numb
     process.stdout.write(`Copied ${config.dataDir} into MongoDB at ${report.hosts}, database ${report.database}\n`);
     for (const row of report.tables) process.stdout.write(`  ${row.table.padEnd(22)} ${String(row.source).padStart(9)} -> ${String(row.target).padStart(9)}${row.source === row.target ? '' : '  MISMATCH'}\n`);
     process.stdout.write(`  ${'package files'.padEnd(22)} ${String(report.packages.source).padStart(9)} -> ${String(report.packages.target).padStart(9)}\n`);
-    process.stdout.write(report.ok ? 'Counts match. Start the servers with STORE=mongodb and the same MONGODB_URI.\n' : 'Counts differ: run the command again to resume, then compare.\n');
+    const keyLine = { copied: 'copied', none: 'none in DATA_DIR (one is made on first start)', differs: 'DIFFERS: the database already holds another key; certificates signed with the file\'s key would not verify' }[report.signingKey];
+    process.stdout.write(`  ${'signing key'.padEnd(22)} ${keyLine}\n`);
+    const countsMatch = report.tables.every((row) => row.source === row.target) && report.packages.source === report.packages.target;
+    if (report.ok) process.stdout.write('Counts match. Start the servers with STORE=mongodb and the same MONGODB_URI.\n');
+    else if (!countsMatch) process.stdout.write('Counts differ: run the command again to resume, then compare.\n');
+    else process.stdout.write('Counts match, but the signing keys differ: keep the database\'s key, or clear its `keys` collection and run the command again.\n');
   }
   return report.ok ? 0 : 1;
 }
