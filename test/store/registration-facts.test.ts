@@ -221,3 +221,24 @@ t.test('the facts answer every filter as SQL does, and follow writes made by ano
   })();
   await compare('after a rebuild');
 });
+
+t.test('a warmed store catches up with the change log unasked, and prunes it; closing stops it', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadet-facts-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const store = createSqliteStore(dir, { reportsCatchUpMs: 30 });
+  await store.reports!.warm!();
+  const other = new Database(path.join(dir, 'cadet.sqlite'));
+  t.teardown(() => other.close());
+  const pending = () => (other.prepare('SELECT COUNT(*) AS n FROM report_changes').get() as { n: number }).n;
+  other.prepare("INSERT INTO users (id, email, email_key, name, country, agency, language, roles, status, created_ms) VALUES ('u', 'u@x.example', 'u@x.example', 'U', 'FR', 'A', 'en', '[]', 'active', 0)").run();
+  other.prepare("INSERT INTO registrations (id, user_id, course_id, version_id, created_ms) VALUES ('r1', 'u', 'c', 'v', 1), ('r2', 'u', 'c', 'v', 2)").run();
+  t.equal(pending(), 2, 'two registrations logged');
+  const until = Date.now() + 5000;
+  while (pending() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(pending(), 0, 'applied and pruned without a report being asked for');
+  t.same(await store.reports!.funnel({}), [{ courseId: 'c', enrolled: 2, started: 0, completed: 0, passed: 0 }], 'and the facts know them');
+  await store.close();
+  other.prepare("INSERT INTO registrations (id, user_id, course_id, version_id, created_ms) VALUES ('r3', 'u', 'c', 'v', 3)").run();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  t.equal(pending(), 1, 'a closed store no longer touches the log');
+});

@@ -8,6 +8,8 @@ export type Sqlite = Database.Database;
 export interface SqliteOptions {
   /** SQLITE_SYNCHRONOUS: `full` (default) or `normal`. */
   readonly synchronous?: 'full' | 'normal';
+  /** How often a warmed store applies the reports' change log unasked (default 60 s; tests shorten it). */
+  readonly reportsCatchUpMs?: number;
 }
 
 /**

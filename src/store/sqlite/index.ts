@@ -23,7 +23,7 @@ export function createSqliteStore(dataDir: string | ':memory:', options: SqliteO
   const db = openDatabase(file, options);
   const writes = new WriteQueue(db);
   const records = createSqliteRecordsStore(db, writes);
-  const reports = createSqliteReportsStore(db, writes);
+  const reports = createSqliteReportsStore(db, writes, { catchUpMs: options.reportsCatchUpMs });
   const statements = createSqliteStatementStore(db, writes, {
     afterInsert: (inserted) => {
       records.afterInsert(inserted);
@@ -59,6 +59,7 @@ export function createSqliteStore(dataDir: string | ':memory:', options: SqliteO
     certificates,
     packageFiles: createFilesystemPackageFiles(dataDir === ':memory:' ? path.join(os.tmpdir(), `cadet-memory-${process.pid}`) : dataDir),
     async close() {
+      reports.stop();
       await writes.drained();
       if (db.open) {
         db.pragma('wal_checkpoint(TRUNCATE)');

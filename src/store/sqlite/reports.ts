@@ -30,9 +30,13 @@ import { createRegistrationFacts } from './registration-facts.js';
 export type SqliteReportsStore = ReportsStore & {
   /** Keeps the answers projection in step with freshly inserted statements, inside the caller's transaction. */
   readonly afterInsert: (records: readonly StatementRecord[]) => void;
+  /** Stops the minute-by-minute catching up that `warm` starts (the store is closing). */
+  readonly stop: () => void;
 };
 
 const REGISTRATION_CACHE_LIMIT = 10_000;
+/** How often a warmed store applies (and prunes) the reports' change log without being asked for a report. */
+const KEEP_UP_MS = 60_000;
 /** Statements read per step of a rebuild (better-sqlite3 cannot write while iterating a read). */
 const REBUILD_PAGE = 2000;
 
@@ -68,7 +72,7 @@ function where(filter: ReportFilter, columns: { course: string; time: string }):
 
 const and = (clauses: readonly string[]) => (clauses.length === 0 ? '' : ` AND ${clauses.join(' AND ')}`);
 
-export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue): SqliteReportsStore {
+export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue, options: { readonly catchUpMs?: number | undefined } = {}): SqliteReportsStore {
   const sql = {
     registration: db.prepare('SELECT course_id, user_id FROM registrations WHERE id = ?'),
     statement: db.prepare('SELECT seq, voided FROM statements WHERE id = ?'),
@@ -187,12 +191,18 @@ export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue): Sqlite
   }).immediate();
 
   // Registration-level reports: from the in-memory facts, which prune the change log as they catch up.
-  const prunePosition = db.prepare('DELETE FROM report_changes WHERE seq <= ?');
+  // In steps, each its own write, so a log a rebuild made long (millions of rows) never holds the writer for long.
+  const pruneStep = db.prepare('DELETE FROM report_changes WHERE seq IN (SELECT seq FROM report_changes WHERE seq <= ? ORDER BY seq LIMIT 50000)');
+  const prune = async (upTo: number) => {
+    while ((await writes.run(() => pruneStep.run(upTo).changes)) === 50_000);
+  };
   const facts = createRegistrationFacts(db, (upTo) => {
-    writes.run(() => prunePosition.run(upTo)).catch(() => {
+    prune(upTo).catch(() => {
       // Pruning is housekeeping: a failure leaves entries that the next report re-reads (idempotent).
     });
   });
+
+  let keepUp: NodeJS.Timeout | undefined;
 
   /** Prepared once per query text (the filter's shape). */
   const prepared = new Map<string, PreparedStatement>();
@@ -205,7 +215,21 @@ export function createSqliteReportsStore(db: Sqlite, writes: WriteQueue): Sqlite
   return {
     afterInsert,
 
-    warm: () => facts.sync(),
+    async warm() {
+      await facts.sync();
+      // A server that nobody asks for reports still writes the change log: catching up once a minute keeps it short.
+      keepUp ??= setInterval(() => {
+        facts.sync().catch(() => {
+          // The next report (or the next minute) tries again; the log keeps every change until then.
+        });
+      }, options.catchUpMs ?? KEEP_UP_MS);
+      keepUp.unref();
+    },
+
+    stop() {
+      if (keepUp) clearInterval(keepUp);
+      keepUp = undefined;
+    },
 
     async completions(filter) {
       await facts.sync();
