@@ -6,8 +6,8 @@
  * Why not SQL: every one of these reports aggregates over all of an academy's registrations (17,000 learners ×
  * 80 courses ≈ 1.4 M), grouped by the learner's country and agency, which live in another table. Measured on a
  * 2-core machine at that scale, the SQL versions took 9 s (completions) and 17 s (funnel): a join per row and a
- * sort per grouping, over a file of gigabytes. The columns here are about 45 bytes per registration (60 MB at
- * 1.4 M), and a report is one pass over typed arrays: tens of milliseconds.
+ * sort per grouping, over a file of gigabytes. The columns here are 47 bytes per registration (64 MB at
+ * 1.4 M), and a report is one pass over typed arrays: 45 ms (funnel) to 170 ms (completions) at that scale.
  *
  * Exactness: the copy is rebuilt from the tables when first needed (in steps, yielding to the event loop), after
  * reading the change log's position; every write after that position — a registration added, a progress row
