@@ -7,18 +7,10 @@
  * with questions, one registration per learner and course, and verbs from the ADL vocabulary and the cmi5 and
  * SCORM profiles with cmi5-like context (category, grouping, session extension) and results.
  */
+import { seededRandom } from '../src/shared/seeded-random.js';
 
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same statements on every machine. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG: the same seed gives the same statements on every machine. */
+export const createRandom: (seed: number) => () => number = seededRandom;
 
 /** A version-4-shaped UUID drawn from the PRNG (not crypto: reproducibility matters here, not secrecy). */
 function uuidFrom(random: () => number): string {

@@ -11,20 +11,24 @@ export function sortCompletionCounts(counts: CompletionCounts): CompletionCounts
   };
 }
 
+/** Rows summed into groups by key, in order of first appearance; `first` is the group's first row (its names). */
+export function sumCompletions<R extends { readonly completed: number; readonly passed: number }>(rows: readonly R[], keyOf: (row: R) => string) {
+  const groups = new Map<string, { completed: number; passed: number; first: R }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) {
+      group.completed += row.completed;
+      group.passed += row.passed;
+    } else groups.set(key, { completed: row.completed, passed: row.passed, first: row });
+  }
+  return [...groups.values()];
+}
+
 /** The three groupings of fine-grained rows (for adapters whose query yields `CompletionCountRecord`s). */
 export function completionCountsOf(rows: readonly CompletionCountRecord[]): CompletionCounts {
-  const sum = <T extends CompletionCount>(keyOf: (row: CompletionCountRecord) => string, make: (row: CompletionCountRecord) => T): T[] => {
-    const groups = new Map<string, { completed: number; passed: number; row: CompletionCountRecord }>();
-    for (const row of rows) {
-      const key = keyOf(row);
-      const group = groups.get(key);
-      if (group) {
-        group.completed += row.completed;
-        group.passed += row.passed;
-      } else groups.set(key, { completed: row.completed, passed: row.passed, row });
-    }
-    return [...groups.values()].map((group) => ({ ...make(group.row), completed: group.completed, passed: group.passed }));
-  };
+  const sum = <T extends CompletionCount>(keyOf: (row: CompletionCountRecord) => string, make: (row: CompletionCountRecord) => T): T[] =>
+    sumCompletions(rows, keyOf).map((group) => ({ ...make(group.first), completed: group.completed, passed: group.passed }));
   return sortCompletionCounts({
     byMonth: sum((row) => `${row.courseId}\n${row.month}`, (row) => ({ courseId: row.courseId, month: row.month, completed: 0, passed: 0 })),
     byCountry: sum((row) => `${row.courseId}\n${row.country}`, (row) => ({ courseId: row.courseId, country: row.country, completed: 0, passed: 0 })),

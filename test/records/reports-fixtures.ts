@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createCatalogService } from '../../src/packages/index.js';
 import { unitActivityId } from '../../src/packages/index.js';
 import { findRepoRoot } from '../../src/shared/json-schema.js';
+import { seededRandom } from '../../src/shared/seeded-random.js';
 import type { CourseRecord, UserRecord } from '../../src/store/ports.js';
 import type { TestApp } from '../fixtures/test-app.js';
 import { launch, post, voiding } from './fixtures.js';
@@ -37,17 +38,8 @@ export interface SeededRegistration {
   readonly unitIris: readonly string[];
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator, so a failure can be replayed. */
+const random = seededRandom;
 
 const choiceQuestion = (id: string, text: string, correct: string) => ({
   objectType: 'Activity',

@@ -9,21 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import { seededRandom } from '../../src/shared/seeded-random.js';
 import { monthIndexOf } from '../../src/store/sqlite/registration-facts.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { completionCountsOf } from '../../src/store/completion-counts.js';
 import type { CompletionCountRecord, ReportFilter } from '../../src/store/ports.js';
 
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function where(filter: ReportFilter, columns: { course: string; time: string }) {
   const clauses: string[] = [];

@@ -8,6 +8,7 @@
  */
 import { isCountryCode, type Grant } from '../../access/index.js';
 import { AppError, forbidden, invalid, notFound } from '../../errors.js';
+import { sumCompletions } from '../../store/completion-counts.js';
 import type { CatalogStore, CourseRecord, ReportFilter, ReportsStore, UserRecord } from '../../store/ports.js';
 import { neutralizeFormula, toCsv } from '../csv.js';
 import { pickLanguage } from '../transcript-service.js';
@@ -246,19 +247,7 @@ export function createReportService(deps: ReportServiceDeps) {
     // Months (YYYY-MM) and country codes (A–Z) sort the same by code unit as by any locale, and much faster.
     const plain = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const totals = (group: { completed: number; passed: number }): CompletionTotals => ({ completed: group.completed, passed: group.passed, passRate: rate(group.passed, group.completed) });
-    /** Sums rows into groups by key; `first` keeps the first row of each group (its names). */
-    const sum = <R extends { completed: number; passed: number }>(rows: readonly R[], keyOf: (row: R) => string) => {
-      const groups = new Map<string, { completed: number; passed: number; first: R }>();
-      for (const row of rows) {
-        const key = keyOf(row);
-        const group = groups.get(key);
-        if (group) {
-          group.completed += row.completed;
-          group.passed += row.passed;
-        } else groups.set(key, { completed: row.completed, passed: row.passed, first: row });
-      }
-      return [...groups.values()];
-    };
+    const sum = sumCompletions;
     const months = sum(counts.byMonth, (row) => row.month);
     const total = months.reduce((acc, group) => ({ completed: acc.completed + group.completed, passed: acc.passed + group.passed }), { completed: 0, passed: 0 });
     return {

@@ -75,16 +75,8 @@ export interface PlayerPageData {
 }
 
 /** The JSON embedded in the page for `assets/player.js`. */
-export interface PlayerClientConfig {
-  scormVersion: 'scorm12' | 'scorm2004';
-  launchUrl: string;
-  commitUrl: string;
-  navigateUrl: string;
-  exitUrl: string;
-  initialCmi: Record<string, unknown>;
-  lastCommitSequence: number;
-  sequencing: unknown | null;
-  toc: PlayerTocEntry[];
+export interface PlayerClientConfig
+  extends Pick<PlayerPageData, 'scormVersion' | 'launchUrl' | 'commitUrl' | 'navigateUrl' | 'exitUrl' | 'initialCmi' | 'lastCommitSequence' | 'sequencing' | 'toc'> {
   currentIdentifier: string | null;
   previousTarget: string | null;
   nextTarget: string | null;

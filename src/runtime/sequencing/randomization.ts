@@ -10,6 +10,7 @@
  * Selection keeps the selected children in document order (SR.1); randomization then reorders them (SR.2). The
  * children that are not selected are not available: flow, choice, rollup and the table of contents skip them.
  */
+import { seededRandom } from '../../shared/seeded-random.js';
 import type { Activity, ActivityTree } from './activity-tree.js';
 
 export interface ClusterAttempts {
@@ -27,17 +28,8 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small, well-distributed generator, enough to shuffle a handful of children. */
-function generator(seed: string): () => number {
-  let state = hash(seed);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of a text seed (its hash), enough to shuffle a handful of children. */
+const generator = (seed: string): (() => number) => seededRandom(hash(seed));
 
 /** Fisher–Yates with the seeded generator. */
 function shuffled<T>(items: readonly T[], seed: string): T[] {

@@ -111,10 +111,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
     definition: db.prepare('SELECT definition FROM activities WHERE id = ?'),
     saveDefinition: db.prepare('INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition'),
     // How many rows a key has in a range, counted up to a bound: enough to tell a selective key from a common one.
-    keyRowsUpTo: db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? LIMIT ?)'),
-    // The sequence of a key's n-th row from the end a scan starts at (OFFSET n - 1), or nothing when it has fewer.
-    nthNewest: db.prepare('SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq DESC LIMIT 1 OFFSET ?').pluck(),
-    nthOldest: db.prepare('SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC LIMIT 1 OFFSET ?').pluck(),
+    // A key's first `bound` rows from the end a scan starts at: how many, and the sequence of the farthest.
+    headOfKeyNewest: db.prepare('SELECT count(*) AS n, MIN(seq) AS edge FROM (SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?)'),
+    headOfKeyOldest: db.prepare('SELECT count(*) AS n, MAX(seq) AS edge FROM (SELECT seq FROM statement_keys WHERE key = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC LIMIT ?)'),
     latest: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM statements'),
     lastSeqAtOrBefore: db.prepare('SELECT seq FROM statements WHERE stored_ms <= ? ORDER BY stored_ms DESC, seq DESC LIMIT 1'),
   };
@@ -191,9 +190,9 @@ export function createSqliteStatementStore(db: Sqlite, writes: WriteQueue, hooks
     const bound = 2000;
     const span = high - low + 1;
     const estimated = keys.map((key) => {
-      const nth = (ascending ? sql.nthOldest : sql.nthNewest).get(key, low, high, bound - 1) as number | undefined;
-      if (nth === undefined) return { key, rows: (sql.keyRowsUpTo.get(key, low, high, bound) as { n: number }).n };
-      const covered = ascending ? nth - low + 1 : high - nth + 1;
+      const head = (ascending ? sql.headOfKeyOldest : sql.headOfKeyNewest).get(key, low, high, bound) as { n: number; edge: number | null };
+      if (head.n < bound || head.edge === null) return { key, rows: head.n };
+      const covered = ascending ? head.edge - low + 1 : high - head.edge + 1;
       return { key, rows: (bound * span) / covered };
     });
     return estimated.sort((a, b) => a.rows - b.rows).map((entry) => entry.key);

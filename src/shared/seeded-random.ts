@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, well-distributed, seedable generator of numbers in [0, 1). Not for secrets: for what must be
+ * the same on every machine from the same seed (a course's randomized order, generated test and bench data).
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
