@@ -113,8 +113,6 @@ export interface RegistrationFacts {
   scoreBins(filter: ReportFilter): ScoreBinRecord[];
   timeSpent(filter: ReportFilter): TimeSpentRecord[];
   funnel(filter: ReportFilter): FunnelRecord[];
-  /** Change-log entries applied so far (for the operator's curiosity and the tests). */
-  readonly position: () => number;
 }
 
 export function createRegistrationFacts(db: Sqlite, prune: (upTo: number) => void): RegistrationFacts {
@@ -329,8 +327,6 @@ export function createRegistrationFacts(db: Sqlite, prune: (upTo: number) => voi
       loading = syncNow().finally(() => (loading = null));
       await loading;
     },
-
-    position: () => applied,
 
     completions(filter) {
       const keep = selector(filter);
